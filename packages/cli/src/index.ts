@@ -1,0 +1,5 @@
+/**
+ * @k2/cli — the `k2` command. Its commands are also callable from code.
+ * @packageDocumentation
+ */
+export { COMMANDS, run } from './run.js'

@@ -1,0 +1,6 @@
+import { fileURLToPath } from 'node:url'
+import { packageContract } from '../../../test-support/package-contract.js'
+
+packageContract(fileURLToPath(new URL('..', import.meta.url)), {
+  '.': { expr: 'Object.keys(m.COMMANDS).includes("help")', prints: 'true' },
+})

@@ -1,0 +1,59 @@
+/**
+ * @k2/core — the types and rules every K2 package shares. No I/O; safe in Node, Deno and browsers.
+ * @packageDocumentation
+ */
+
+export type { K2ErrorCode, K2ErrorOptions } from './errors.js'
+export { excerpt, FeedError, K2_ERROR_CODES, K2Error, QueryError } from './errors.js'
+export type { BookDelta, BookSnapshot, Candle, Level, MarketEvent, Quote, Side, Trade } from './events.js'
+export {
+  BookDeltaSchema,
+  BookSnapshotSchema,
+  CandleSchema,
+  LevelSchema,
+  MarketEventSchema,
+  MicrosSchema,
+  QuoteSchema,
+  SideSchema,
+  TradeSchema,
+} from './events.js'
+export type { DeadLetter, FeedEventMap, FeedEventName, FeedStatus, Gap, MarketEventSource, RawFrame } from './feed-events.js'
+export { DeadLetterSchema, FeedStatusSchema, GapSchema, RawFrameSchema } from './feed-events.js'
+export type { Logger, LogLevel } from './logger.js'
+export { consoleLogger, silentLogger } from './logger.js'
+export type { Counter, Histogram, Meter, ObservableGauge } from './metrics.js'
+export { k2Meter } from './metrics.js'
+export type { CanonicalSymbol, Exchange } from './symbols.js'
+export {
+  EXCHANGES,
+  ExchangeSchema,
+  formatSymbol,
+  isExchange,
+  isSymbol,
+  parseExchange,
+  parseSymbol,
+  SymbolSchema,
+  validateSymbol,
+} from './symbols.js'
+export type { Clock, Micros, TimeInput } from './time.js'
+export {
+  fromDate,
+  fromIso,
+  fromMillis,
+  isMicros,
+  MICROS_PER_DAY,
+  MICROS_PER_HOUR,
+  MICROS_PER_MILLI,
+  MICROS_PER_MINUTE,
+  MICROS_PER_SECOND,
+  parseDuration,
+  systemClock,
+  toDate,
+  toIso,
+  toMicros,
+  toMillis,
+} from './time.js'
+export type { ParsedTimeframe, Timeframe } from './timeframe.js'
+export { bucketStart, isTimeframe, parseTimeframe, STANDARD_TIMEFRAMES, TimeframeSchema } from './timeframe.js'
+
+export { validate } from './validate.js'
