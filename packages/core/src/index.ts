@@ -57,3 +57,6 @@ export type { ParsedTimeframe, Timeframe } from './timeframe.js'
 export { bucketStart, isTimeframe, parseTimeframe, STANDARD_TIMEFRAMES, TimeframeSchema } from './timeframe.js'
 
 export { validate } from './validate.js'
+
+export { TABLE_SCHEMAS, TABLE_NAMES, isTableName } from './tables.js'
+export type { ColumnType, ColumnSpec, TableName, Tables } from './tables.js'
