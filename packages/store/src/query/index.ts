@@ -1,0 +1,2 @@
+/** The typed query layer over the lake (engine, builder, `sql` template, pruning). */
+export {}
