@@ -1,0 +1,75 @@
+import type { CanonicalSymbol, Exchange, FeedError, Trade } from '@k2/core'
+
+/** What a feed can subscribe to. `aggTrades` is Binance's aggregated trade stream (one event per taker order and price). */
+export type FeedChannel = 'trades' | 'aggTrades'
+
+/** The outcome of parsing one frame. Adapters never throw: bad frames come back as `error`. */
+export type ParsedFrame =
+  /** Normalized trades, oldest first. `snapshot` trades were sent on (re)subscribe and may repeat earlier ones. */
+  | { kind: 'trades'; trades: Trade[]; snapshot: boolean }
+  /** A subscription was confirmed: for these symbols, or for the request `reqId` where the exchange names none. */
+  | { kind: 'ack'; symbols?: CanonicalSymbol[]; reqId?: number }
+  /** A subscription was refused; the feed reports it and does not retry it. */
+  | { kind: 'rejected'; error: FeedError; symbols?: CanonicalSymbol[]; reqId?: number }
+  /** Keep-alive traffic (heartbeats, pongs, status reports that change nothing). */
+  | { kind: 'heartbeat' }
+  /** The server asks the client to move to a new connection (maintenance, shutdown). */
+  | { kind: 'reconnect'; reason: string }
+  /** A message type the adapter does not handle. Exchanges add types over time: ignored, not an error. */
+  | { kind: 'ignored'; reason: string }
+  /** The frame is malformed or breaks the protocol: it goes to the dead-letter sink. */
+  | { kind: 'error'; error: FeedError }
+
+/** A pure REST client description for an exchange's public trade history (used to heal gaps). */
+export interface HistoryApi {
+  /**
+   * The URL of one page of trades that starts at `fromId` (inclusive) and covers as much of `fromId..toId` as
+   * the exchange allows in one request. `afterTs` is the exchange time of the last trade before the gap
+   * (for exchanges that page by time).
+   */
+  pageUrl(restUrl: string, symbol: CanonicalSymbol, fromId: number, toId: number, afterTs: number): string
+  /** Trades of one page, oldest first; may include trades outside the asked range (the feed filters). */
+  parsePage(body: string, symbol: CanonicalSymbol, recvTs: number): Trade[]
+}
+
+/**
+ * One exchange's protocol, with no I/O: where to connect, what to send, and how to read what comes back.
+ * An adapter instance keeps only a symbol map, so `parse` stays a pure function of the frame.
+ */
+export interface ExchangeAdapter {
+  readonly exchange: Exchange
+  /** The public WebSocket endpoint. */
+  readonly defaultUrl: string
+  /** The public REST base URL, for trade history. */
+  readonly defaultRestUrl: string
+  /** Channels this adapter speaks. */
+  readonly channels: readonly FeedChannel[]
+  /** True where trade ids are contiguous per symbol, so a jump is a gap. */
+  readonly contiguousIds: boolean
+  /** REST trade history, where the exchange has one that can be paged by id. */
+  readonly history: HistoryApi | undefined
+  /** Silence (ms) after which a connection is dead; the exchange's own keep-alive comes more often than this. */
+  readonly deadAfterMs: number
+  /** The exchange's hard limit on a connection's lifetime (ms), if any: the feed moves to a new one before it. */
+  readonly maxLifetimeMs: number | undefined
+  /** The symbol as the exchange writes it. */
+  toNative(symbol: CanonicalSymbol): string
+  /** The canonical symbol for the exchange's name, or undefined if it cannot be mapped. */
+  toCanonical(native: string): CanonicalSymbol | undefined
+  /** Frames to send to subscribe (one or more; some exchanges take one channel per message). */
+  subscribe(symbols: readonly CanonicalSymbol[], channel: FeedChannel, reqId: number): string[]
+  /** Frames to send to unsubscribe. */
+  unsubscribe(symbols: readonly CanonicalSymbol[], channel: FeedChannel, reqId: number): string[]
+  /** An application-level ping that makes the server answer, or undefined where the server sends its own keep-alive. */
+  ping(reqId: number): string | undefined
+  /** Parses one frame received at `recvTs` (epoch µs). Never throws. */
+  parse(frame: string, recvTs: number): ParsedFrame
+}
+
+/** Options every adapter takes. */
+export interface AdapterOptions {
+  /** Symbols to map both ways exactly; other names are mapped by the exchange's naming rules. */
+  symbols?: readonly CanonicalSymbol[]
+  /** Which trade channel `parse` reads, for exchanges that have two (Binance). */
+  channel?: FeedChannel
+}

@@ -1,0 +1,214 @@
+// Binance Spot market streams: https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams
+import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
+import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
+import {
+  array,
+  FieldError,
+  millisToMicros,
+  parseJson,
+  positive,
+  protocolError,
+  record,
+  SymbolMap,
+  splitByQuote,
+  str,
+  tradeId,
+} from './fields.js'
+import * as scan from './strict-scan.js'
+
+const QUOTES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'BRL', 'AUD', 'TRY', 'GBP', 'JPY', 'DAI', 'USD']
+const HOUR_MS = 3_600_000
+
+/** Binance Spot: `@trade` (one event per trade) or `@aggTrade` (one per taker order and price), on the combined-stream endpoint. */
+export class BinanceAdapter implements ExchangeAdapter {
+  readonly exchange = 'binance' as const
+  readonly defaultUrl = 'wss://stream.binance.com:9443/stream'
+  readonly defaultRestUrl = 'https://api.binance.com'
+  readonly channels: readonly FeedChannel[] = ['trades', 'aggTrades']
+  readonly contiguousIds = true
+  readonly history: HistoryApi
+  // The server pings every 20 s; our LIST_SUBSCRIPTIONS ping is answered too.
+  readonly deadAfterMs = 60_000
+  // Binance closes every connection after 24 h: move to a new one 10 minutes early.
+  readonly maxLifetimeMs = 24 * HOUR_MS - 600_000
+  private readonly map: SymbolMap
+  private readonly agg: boolean
+
+  constructor(options: AdapterOptions = {}) {
+    this.agg = options.channel === 'aggTrades'
+    this.map = new SymbolMap(
+      options.symbols ?? [],
+      (s) => s.replace('-', ''),
+      (n) => splitByQuote(n, QUOTES),
+    )
+    this.history = this.agg ? aggTradesHistory(this) : tradesHistory(this)
+  }
+
+  toNative(symbol: CanonicalSymbol): string {
+    return this.map.toNative(symbol)
+  }
+  toCanonical(native: string): CanonicalSymbol | undefined {
+    return this.map.toCanonical(native)
+  }
+
+  subscribe(symbols: readonly CanonicalSymbol[], channel: FeedChannel, reqId: number): string[] {
+    return [JSON.stringify({ method: 'SUBSCRIBE', params: this.streams(symbols, channel), id: reqId })]
+  }
+  unsubscribe(symbols: readonly CanonicalSymbol[], channel: FeedChannel, reqId: number): string[] {
+    return [JSON.stringify({ method: 'UNSUBSCRIBE', params: this.streams(symbols, channel), id: reqId })]
+  }
+  ping(reqId: number): string {
+    return JSON.stringify({ method: 'LIST_SUBSCRIPTIONS', id: reqId })
+  }
+
+  private streams(symbols: readonly CanonicalSymbol[], channel: FeedChannel): string[] {
+    const suffix = channel === 'aggTrades' ? '@aggTrade' : '@trade'
+    return symbols.map((s) => `${this.toNative(s).toLowerCase()}${suffix}`)
+  }
+
+  parse(frame: string, recvTs: number): ParsedFrame {
+    const fast = this.agg ? undefined : this.scanTrade(frame, recvTs)
+    if (fast !== undefined) return fast
+    const json = parseJson(frame)
+    if (!json.ok) return protocolError('binance', 'frame is not valid JSON', frame, json.error)
+    try {
+      return this.parseMessage(json.value, frame, recvTs)
+    } catch (err) {
+      if (err instanceof FieldError) return protocolError('binance', err.message, frame)
+      throw err
+    }
+  }
+
+  /** The hot path: a combined-stream `@trade` frame in Binance's exact key order, read without JSON.parse. */
+  private scanTrade(f: string, recvTs: number): ParsedFrame | undefined {
+    let p = scan.str(f, scan.lit(f, 0, '{"stream":'))
+    p = scan.lit(f, p, ',"data":{"e":"trade","E":')
+    p = scan.int(f, p)
+    p = scan.str(f, scan.lit(f, p, ',"s":'))
+    const native = scan.scannedStr
+    p = scan.int(f, scan.lit(f, p, ',"t":'))
+    const id = scan.scannedInt
+    p = scan.str(f, scan.lit(f, p, ',"p":'))
+    const priceText = scan.scannedStr
+    p = scan.str(f, scan.lit(f, p, ',"q":'))
+    const qtyText = scan.scannedStr
+    p = scan.int(f, scan.lit(f, p, ',"T":'))
+    const time = scan.scannedInt
+    p = scan.bool(f, scan.lit(f, p, ',"m":'))
+    const buyerIsMaker = scan.scannedBool
+    p = scan.bool(f, scan.lit(f, p, ',"M":'))
+    if (p < 0 || p + 2 !== f.length || f.charCodeAt(p) !== 125 || f.charCodeAt(p + 1) !== 125) return undefined
+    if (!scan.isPlainDecimal(priceText) || !scan.isPlainDecimal(qtyText)) return undefined
+    const price = +priceText
+    const qty = +qtyText
+    const symbol = this.map.toCanonical(native)
+    if (!(price > 0) || !(qty > 0) || symbol === undefined || !Number.isSafeInteger(time)) return undefined
+    const trade: Trade = {
+      type: 'trade',
+      exchange: 'binance',
+      symbol,
+      id: String(id),
+      price,
+      qty,
+      // m = buyer is maker, so the taker sold.
+      side: buyerIsMaker ? 'sell' : 'buy',
+      ts: time * 1000,
+      recvTs,
+    }
+    return { kind: 'trades', trades: [trade], snapshot: false }
+  }
+
+  private parseMessage(value: unknown, frame: string, recvTs: number): ParsedFrame {
+    const msg = record(value, 'frame')
+    if ('stream' in msg && 'data' in msg) return this.parsePayload(record(msg.data, 'data'), frame, recvTs)
+    if ('id' in msg && ('result' in msg || 'code' in msg || 'error' in msg)) {
+      const reqId = typeof msg.id === 'number' ? msg.id : undefined
+      if ('result' in msg && !('error' in msg)) {
+        // SUBSCRIBE/UNSUBSCRIBE answer null; LIST_SUBSCRIPTIONS (our ping) answers the list.
+        return msg.result === null ? { kind: 'ack', ...(reqId === undefined ? {} : { reqId }) } : { kind: 'heartbeat' }
+      }
+      const err = (typeof msg.error === 'object' && msg.error !== null ? msg.error : msg) as Record<string, unknown>
+      const message = `request ${String(msg.id)} refused: ${String(err.msg)} (code ${String(err.code)}); check the symbols and channel`
+      const error = new FeedError('SUBSCRIPTION', 'binance', message, { frame })
+      return { kind: 'rejected', error, ...(reqId === undefined ? {} : { reqId }) }
+    }
+    if (typeof msg.e === 'string') return this.parsePayload(msg, frame, recvTs)
+    return { kind: 'ignored', reason: 'unknown Binance message' }
+  }
+
+  private parsePayload(data: Record<string, unknown>, frame: string, recvTs: number): ParsedFrame {
+    const event = data.e
+    if (event === 'serverShutdown') return { kind: 'reconnect', reason: 'Binance serverShutdown event' }
+    if (event !== (this.agg ? 'aggTrade' : 'trade')) {
+      if (event === 'trade' || event === 'aggTrade')
+        return { kind: 'ignored', reason: `${event} on a ${this.agg ? 'aggTrades' : 'trades'} feed` }
+      return { kind: 'ignored', reason: `unhandled Binance event ${JSON.stringify(event)}` }
+    }
+    const native = str(data.s, 's')
+    const symbol = this.toCanonical(native)
+    if (symbol === undefined) return protocolError('binance', `unknown symbol ${JSON.stringify(native)}`, frame)
+    if (typeof data.m !== 'boolean') throw new FieldError(`field "m" must be a boolean, got ${JSON.stringify(data.m)}`)
+    const trade: Trade = {
+      type: 'trade',
+      exchange: 'binance',
+      symbol,
+      id: String(tradeId(this.agg ? data.a : data.t, this.agg ? 'a' : 't')),
+      price: positive(data.p, 'p'),
+      qty: positive(data.q, 'q'),
+      side: data.m ? 'sell' : 'buy',
+      ts: millisToMicros(data.T, 'T'),
+      recvTs,
+    }
+    return { kind: 'trades', trades: [trade], snapshot: false }
+  }
+}
+
+/** `GET /api/v3/historicalTrades?symbol=&fromId=&limit=` (public market data). */
+function tradesHistory(a: BinanceAdapter): HistoryApi {
+  return {
+    pageUrl: (rest, symbol, fromId, toId) =>
+      `${rest}/api/v3/historicalTrades?symbol=${a.toNative(symbol)}&fromId=${fromId}&limit=${Math.min(1000, toId - fromId + 1)}`,
+    parsePage: (body, symbol, recvTs) =>
+      array(JSON.parse(body), 'historicalTrades response').map((row) => {
+        const r = record(row, 'trade')
+        if (typeof r.isBuyerMaker !== 'boolean') throw new FieldError('field "isBuyerMaker" must be a boolean')
+        return restTrade(symbol, tradeId(r.id, 'id'), r.price, r.qty, r.isBuyerMaker, r.time, recvTs)
+      }),
+  }
+}
+
+/** `GET /api/v3/aggTrades?symbol=&fromId=&limit=`. */
+function aggTradesHistory(a: BinanceAdapter): HistoryApi {
+  return {
+    pageUrl: (rest, symbol, fromId, toId) =>
+      `${rest}/api/v3/aggTrades?symbol=${a.toNative(symbol)}&fromId=${fromId}&limit=${Math.min(1000, toId - fromId + 1)}`,
+    parsePage: (body, symbol, recvTs) =>
+      array(JSON.parse(body), 'aggTrades response').map((row) => {
+        const r = record(row, 'aggTrade')
+        if (typeof r.m !== 'boolean') throw new FieldError('field "m" must be a boolean')
+        return restTrade(symbol, tradeId(r.a, 'a'), r.p, r.q, r.m, r.T, recvTs)
+      }),
+  }
+}
+
+function restTrade(
+  symbol: CanonicalSymbol,
+  id: number,
+  p: unknown,
+  q: unknown,
+  buyerIsMaker: boolean,
+  time: unknown,
+  recvTs: number,
+): Trade {
+  return {
+    type: 'trade',
+    exchange: 'binance',
+    symbol,
+    id: String(id),
+    price: positive(p, 'price'),
+    qty: positive(q, 'qty'),
+    side: buyerIsMaker ? 'sell' : 'buy',
+    ts: millisToMicros(time, 'time'),
+    recvTs,
+  }
+}

@@ -1,0 +1,109 @@
+// Bitstamp WebSocket v2: https://www.bitstamp.net/websocket/v2/
+import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
+import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
+import { FieldError, parseJson, positive, protocolError, record, SymbolMap, splitByQuote, str, tradeId } from './fields.js'
+
+const QUOTES = ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'BTC', 'ETH', 'PAX', 'GUSD', 'CHF']
+const PREFIX = 'live_trades_'
+
+/**
+ * Bitstamp `live_trades_<pair>`. Trade ids are global across pairs, so a missing trade cannot be
+ * detected from ids: the feed drops repeats (ids only grow per pair) but reports no gaps.
+ */
+export class BitstampAdapter implements ExchangeAdapter {
+  readonly exchange = 'bitstamp' as const
+  readonly defaultUrl = 'wss://ws.bitstamp.net'
+  readonly defaultRestUrl = 'https://www.bitstamp.net'
+  readonly channels: readonly FeedChannel[] = ['trades']
+  readonly contiguousIds = false
+  readonly history: HistoryApi | undefined = undefined
+  // Quiet pairs send nothing for minutes; our bts:heartbeat pings are answered.
+  readonly deadAfterMs = 30_000
+  readonly maxLifetimeMs = undefined
+  private readonly map: SymbolMap
+
+  constructor(options: AdapterOptions = {}) {
+    this.map = new SymbolMap(
+      options.symbols ?? [],
+      (s) => s.replace('-', '').toLowerCase(),
+      (n) => splitByQuote(n, QUOTES),
+    )
+  }
+
+  toNative(symbol: CanonicalSymbol): string {
+    return this.map.toNative(symbol)
+  }
+  toCanonical(native: string): CanonicalSymbol | undefined {
+    return this.map.toCanonical(native)
+  }
+
+  subscribe(symbols: readonly CanonicalSymbol[]): string[] {
+    return symbols.map((s) => JSON.stringify({ event: 'bts:subscribe', data: { channel: `${PREFIX}${this.toNative(s)}` } }))
+  }
+  unsubscribe(symbols: readonly CanonicalSymbol[]): string[] {
+    return symbols.map((s) => JSON.stringify({ event: 'bts:unsubscribe', data: { channel: `${PREFIX}${this.toNative(s)}` } }))
+  }
+  ping(): string {
+    return '{"event":"bts:heartbeat"}'
+  }
+
+  parse(frame: string, recvTs: number): ParsedFrame {
+    const json = parseJson(frame)
+    if (!json.ok) return protocolError('bitstamp', 'frame is not valid JSON', frame, json.error)
+    try {
+      return this.parseMessage(record(json.value, 'frame'), frame, recvTs)
+    } catch (err) {
+      if (err instanceof FieldError) return protocolError('bitstamp', err.message, frame)
+      throw err
+    }
+  }
+
+  private channelSymbol(channel: unknown): CanonicalSymbol | undefined {
+    return typeof channel === 'string' && channel.startsWith(PREFIX) ? this.toCanonical(channel.slice(PREFIX.length)) : undefined
+  }
+
+  private parseMessage(msg: Record<string, unknown>, frame: string, recvTs: number): ParsedFrame {
+    const event = msg.event
+    if (event === 'trade') {
+      const channel = str(msg.channel, 'channel')
+      if (!channel.startsWith(PREFIX)) return { kind: 'ignored', reason: `trade event on ${channel}` }
+      const symbol = this.channelSymbol(channel)
+      if (symbol === undefined) return protocolError('bitstamp', `unknown pair in channel ${JSON.stringify(channel)}`, frame)
+      const d = record(msg.data, 'data')
+      if (d.type !== 0 && d.type !== 1) throw new FieldError(`field "type" must be 0 (buy) or 1 (sell), got ${JSON.stringify(d.type)}`)
+      const micros = str(d.microtimestamp, 'microtimestamp')
+      if (!/^\d{1,16}$/.test(micros)) throw new FieldError(`field "microtimestamp" must be epoch µs digits, got ${JSON.stringify(micros)}`)
+      const trade: Trade = {
+        type: 'trade',
+        exchange: 'bitstamp',
+        symbol,
+        id: String(tradeId(d.id, 'id')),
+        // The *_str fields keep the exact decimals; the float fields may not.
+        price: positive(d.price_str, 'price_str'),
+        qty: positive(d.amount_str, 'amount_str'),
+        side: d.type === 0 ? 'buy' : 'sell',
+        ts: Number(micros),
+        recvTs,
+      }
+      return { kind: 'trades', trades: [trade], snapshot: false }
+    }
+    if (event === 'bts:subscription_succeeded') {
+      const symbol = this.channelSymbol(msg.channel)
+      return symbol === undefined ? { kind: 'ignored', reason: `subscribed to ${String(msg.channel)}` } : { kind: 'ack', symbols: [symbol] }
+    }
+    if (event === 'bts:heartbeat' || event === 'bts:unsubscription_succeeded') return { kind: 'heartbeat' }
+    if (event === 'bts:request_reconnect') return { kind: 'reconnect', reason: 'Bitstamp bts:request_reconnect' }
+    if (event === 'bts:error') {
+      const d = typeof msg.data === 'object' && msg.data !== null ? (msg.data as Record<string, unknown>) : {}
+      const symbol = this.channelSymbol(msg.channel)
+      const error = new FeedError(
+        'SUBSCRIPTION',
+        'bitstamp',
+        `server error: ${String(d.message ?? 'unknown')}; check the pair (e.g. btcusd)`,
+        { frame },
+      )
+      return { kind: 'rejected', error, ...(symbol === undefined ? {} : { symbols: [symbol] }) }
+    }
+    return { kind: 'ignored', reason: `unhandled Bitstamp event ${JSON.stringify(event)}` }
+  }
+}

@@ -1,0 +1,148 @@
+// Coinbase Advanced Trade WebSocket: https://docs.cdp.coinbase.com/advanced-trade/docs/ws-channels
+import { type CanonicalSymbol, FeedError, isSymbol, type Side, type Trade } from '@k2/core'
+import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
+import { array, FieldError, isoToMicros, parseJson, positive, protocolError, record, SymbolMap, str, tradeId } from './fields.js'
+
+/** Coinbase prints the MAKER side; K2's `side` is the taker's, so it is inverted. */
+function takerSide(makerSide: unknown): Side {
+  if (makerSide === 'SELL' || makerSide === 'sell') return 'buy'
+  if (makerSide === 'BUY' || makerSide === 'buy') return 'sell'
+  throw new FieldError(`field "side" must be BUY or SELL, got ${JSON.stringify(makerSide)}`)
+}
+
+/** Coinbase Advanced Trade `market_trades` (with the `heartbeats` channel to keep quiet subscriptions open). */
+export class CoinbaseAdapter implements ExchangeAdapter {
+  readonly exchange = 'coinbase' as const
+  readonly defaultUrl = 'wss://advanced-trade-ws.coinbase.com'
+  /** Trade history comes from the Coinbase Exchange REST API (same products, same trade ids). */
+  readonly defaultRestUrl = 'https://api.exchange.coinbase.com'
+  readonly channels: readonly FeedChannel[] = ['trades']
+  readonly contiguousIds = true
+  readonly history: HistoryApi
+  readonly deadAfterMs = 30_000
+  readonly maxLifetimeMs = undefined
+  private readonly map: SymbolMap
+
+  constructor(options: AdapterOptions = {}) {
+    this.map = new SymbolMap(
+      options.symbols ?? [],
+      (s) => s,
+      (n) => (isSymbol(n) ? n : undefined),
+    )
+    this.history = coinbaseHistory()
+  }
+
+  toNative(symbol: CanonicalSymbol): string {
+    return this.map.toNative(symbol)
+  }
+  toCanonical(native: string): CanonicalSymbol | undefined {
+    return this.map.toCanonical(native)
+  }
+
+  subscribe(symbols: readonly CanonicalSymbol[]): string[] {
+    return [
+      JSON.stringify({ type: 'subscribe', product_ids: symbols.map((s) => this.toNative(s)), channel: 'market_trades' }),
+      JSON.stringify({ type: 'subscribe', channel: 'heartbeats' }),
+    ]
+  }
+  unsubscribe(symbols: readonly CanonicalSymbol[]): string[] {
+    return [JSON.stringify({ type: 'unsubscribe', product_ids: symbols.map((s) => this.toNative(s)), channel: 'market_trades' })]
+  }
+  ping(): undefined {
+    return undefined // the heartbeats channel sends one message per second
+  }
+
+  parse(frame: string, recvTs: number): ParsedFrame {
+    const json = parseJson(frame)
+    if (!json.ok) return protocolError('coinbase', 'frame is not valid JSON', frame, json.error)
+    try {
+      return this.parseMessage(record(json.value, 'frame'), frame, recvTs)
+    } catch (err) {
+      if (err instanceof FieldError) return protocolError('coinbase', err.message, frame)
+      throw err
+    }
+  }
+
+  private parseMessage(msg: Record<string, unknown>, frame: string, recvTs: number): ParsedFrame {
+    const channel = msg.channel
+    if (channel === 'market_trades') {
+      const trades: Trade[] = []
+      let snapshot = false
+      for (const ev of array(msg.events, 'events')) {
+        const event = record(ev, 'event')
+        if (event.type === 'snapshot') snapshot = true
+        else if (event.type !== 'update')
+          throw new FieldError(`event type must be "snapshot" or "update", got ${JSON.stringify(event.type)}`)
+        for (const row of array(event.trades, 'trades')) {
+          const t = record(row, 'trade')
+          const native = str(t.product_id, 'product_id')
+          const symbol = this.toCanonical(native)
+          if (symbol === undefined) return protocolError('coinbase', `unknown product ${JSON.stringify(native)}`, frame)
+          trades.push({
+            type: 'trade',
+            exchange: 'coinbase',
+            symbol,
+            id: String(tradeId(t.trade_id, 'trade_id')),
+            price: positive(t.price, 'price'),
+            qty: positive(t.size, 'size'),
+            side: takerSide(t.side),
+            ts: isoToMicros(t.time, 'time'),
+            recvTs,
+          })
+        }
+      }
+      // Coinbase lists the trades of an event newest first.
+      trades.sort((a, b) => Number(a.id) - Number(b.id))
+      return { kind: 'trades', trades, snapshot }
+    }
+    if (channel === 'heartbeats') return { kind: 'heartbeat' }
+    if (channel === 'subscriptions') {
+      const first = record(array(msg.events, 'events')[0] ?? {}, 'event')
+      const subs =
+        typeof first.subscriptions === 'object' && first.subscriptions !== null ? (first.subscriptions as Record<string, unknown>) : {}
+      const products = Array.isArray(subs.market_trades) ? subs.market_trades : []
+      const symbols = products.flatMap((p) => {
+        const s = typeof p === 'string' ? this.toCanonical(p) : undefined
+        return s === undefined ? [] : [s]
+      })
+      return { kind: 'ack', symbols }
+    }
+    if (msg.type === 'error') {
+      const error = new FeedError(
+        'SUBSCRIPTION',
+        'coinbase',
+        `server error: ${String(msg.message)}; check the product ids (e.g. BTC-USD)`,
+        { frame },
+      )
+      return { kind: 'rejected', error }
+    }
+    return { kind: 'ignored', reason: `unhandled Coinbase channel ${JSON.stringify(channel ?? msg.type)}` }
+  }
+}
+
+/**
+ * `GET /products/<id>/trades?after=<id>&limit=1000` returns trades with ids below `after`, newest first:
+ * asking for `after = fromId + 1000` (capped at `toId + 1`) returns the page that starts at `fromId`.
+ */
+function coinbaseHistory(): HistoryApi {
+  return {
+    pageUrl: (rest, symbol, fromId, toId) => `${rest}/products/${symbol}/trades?after=${Math.min(toId, fromId + 999) + 1}&limit=1000`,
+    parsePage: (body, symbol, recvTs) =>
+      array(JSON.parse(body), 'trades response')
+        .map((row): Trade => {
+          const t = record(row, 'trade')
+          return {
+            type: 'trade',
+            exchange: 'coinbase',
+            symbol,
+            id: String(tradeId(t.trade_id, 'trade_id')),
+            price: positive(t.price, 'price'),
+            qty: positive(t.size, 'size'),
+            side: takerSide(t.side),
+            ts: isoToMicros(t.time, 'time'),
+            recvTs,
+          }
+        })
+        .sort((a, b) => Number(a.id) - Number(b.id)),
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  type CanonicalSymbol,
+  type Clock,
+  type Exchange,
+  K2Error,
+  type Logger,
+  parseExchange,
+  silentLogger,
+  systemClock,
+  validateSymbol,
+} from '@k2/core'
+import type { FeedChannel } from './adapters/adapter.js'
+
+/** Options of `openFeed`. Every time is in milliseconds; every default suits the real exchange. */
+export interface FeedOptions {
+  exchange: Exchange
+  /** Canonical symbols, e.g. `['BTC-USDT']`. */
+  symbols: readonly string[]
+  /** `['trades']` (default) or, on Binance, `['aggTrades']`. */
+  channels?: readonly FeedChannel[]
+  /** WebSocket URL override (the simulator, a proxy). */
+  url?: string
+  /** REST base URL override, for trade history. */
+  restUrl?: string
+  /** Source of time (epoch µs) for receive times and watchdogs. */
+  clock?: Clock
+  logger?: Logger
+  /** Events the async iterator buffers before reading pauses (default 10,000). */
+  bufferSize?: number
+  /** Fetch missing trades from REST history (default true where the exchange has one). */
+  heal?: boolean
+  /** Least time between history requests (default 250). */
+  historyMinIntervalMs?: number
+  /** Retries per history request (default 5) and the first retry delay (default 1,000). */
+  historyRetries?: number
+  historyRetryMinMs?: number
+  /** Reconnect backoff: exponential from `minMs` (1 s) to `maxMs` (128 s) with jitter. */
+  backoff?: { minMs?: number; maxMs?: number }
+  /** A connection that lived this long resets the backoff (default 60,000). */
+  healthyAfterMs?: number
+  /** Connect timeout (default 10,000). */
+  connectTimeoutMs?: number
+  /** A subscription not acknowledged in this time fails the connection (default 10,000). */
+  subscribeTimeoutMs?: number
+  /** Application ping interval where the protocol has one (default 15,000). */
+  pingIntervalMs?: number
+  /** Silence after which a connection is declared dead and replaced (default: the exchange's keep-alive bound). */
+  deadAfterMs?: number
+  /** A subscribed symbol with no trades for this long is reported `stale` and renewed (default 600,000). */
+  staleAfterMs?: number
+  /** Move to a new connection after this age (default: the exchange's limit, Binance 24 h). */
+  maxLifetimeMs?: number
+  /** Watchdog resolution (default 1,000). */
+  tickMs?: number
+}
+
+export interface ResolvedFeedOptions {
+  exchange: Exchange
+  symbols: CanonicalSymbol[]
+  channel: FeedChannel
+  url: string | undefined
+  restUrl: string | undefined
+  clock: Clock
+  logger: Logger
+  bufferSize: number
+  heal: boolean
+  historyMinIntervalMs: number
+  historyRetries: number
+  historyRetryMinMs: number
+  backoffMinMs: number
+  backoffMaxMs: number
+  healthyAfterMs: number
+  connectTimeoutMs: number
+  subscribeTimeoutMs: number
+  pingIntervalMs: number
+  deadAfterMs: number | undefined
+  staleAfterMs: number
+  maxLifetimeMs: number | undefined
+  tickMs: number
+}
+
+function ms(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new K2Error('VALIDATION', `option ${name} must be a non-negative number of milliseconds, got ${String(value)}`)
+  return value
+}
+
+/** Checks options and fills defaults; throws `K2Error('VALIDATION')` naming the bad option. */
+export function resolveFeedOptions(o: FeedOptions): ResolvedFeedOptions {
+  if (typeof o !== 'object' || o === null) throw new K2Error('VALIDATION', 'openFeed needs an options object: { exchange, symbols }')
+  const exchange = parseExchange(o.exchange)
+  if (!Array.isArray(o.symbols) || o.symbols.length === 0)
+    throw new K2Error('VALIDATION', 'option symbols must be a non-empty array of canonical symbols, e.g. ["BTC-USDT"]')
+  const symbols = [...new Set(o.symbols.map((s) => validateSymbol(s)))]
+  const channels = o.channels ?? ['trades']
+  const channel = channels[0]
+  if (channels.length !== 1 || (channel !== 'trades' && channel !== 'aggTrades'))
+    throw new K2Error('VALIDATION', `option channels must be ["trades"] or ["aggTrades"], got ${JSON.stringify(channels)}`)
+  if (channel === 'aggTrades' && exchange !== 'binance')
+    throw new K2Error('VALIDATION', `channel "aggTrades" exists only on binance, not ${exchange}; use ["trades"]`)
+  for (const [name, v] of [
+    ['url', o.url],
+    ['restUrl', o.restUrl],
+  ] as const) {
+    if (v !== undefined && (typeof v !== 'string' || !/^(wss?|https?):\/\//.test(v)))
+      throw new K2Error('VALIDATION', `option ${name} must be a ws://, wss://, http:// or https:// URL, got ${JSON.stringify(v)}`)
+  }
+  const bufferSize = o.bufferSize ?? 10_000
+  if (!Number.isSafeInteger(bufferSize) || bufferSize < 2)
+    throw new K2Error('VALIDATION', `option bufferSize must be an integer >= 2, got ${bufferSize}`)
+  return {
+    exchange,
+    symbols,
+    channel,
+    url: o.url,
+    restUrl: o.restUrl,
+    clock: o.clock ?? systemClock,
+    logger: o.logger ?? silentLogger,
+    bufferSize,
+    heal: o.heal ?? true,
+    historyMinIntervalMs: ms(o.historyMinIntervalMs, 'historyMinIntervalMs', 250),
+    historyRetries: ms(o.historyRetries, 'historyRetries', 5),
+    historyRetryMinMs: ms(o.historyRetryMinMs, 'historyRetryMinMs', 1000),
+    backoffMinMs: ms(o.backoff?.minMs, 'backoff.minMs', 1000),
+    backoffMaxMs: ms(o.backoff?.maxMs, 'backoff.maxMs', 128_000),
+    healthyAfterMs: ms(o.healthyAfterMs, 'healthyAfterMs', 60_000),
+    connectTimeoutMs: ms(o.connectTimeoutMs, 'connectTimeoutMs', 10_000),
+    subscribeTimeoutMs: ms(o.subscribeTimeoutMs, 'subscribeTimeoutMs', 10_000),
+    pingIntervalMs: ms(o.pingIntervalMs, 'pingIntervalMs', 15_000),
+    deadAfterMs: o.deadAfterMs === undefined ? undefined : ms(o.deadAfterMs, 'deadAfterMs', 0),
+    staleAfterMs: ms(o.staleAfterMs, 'staleAfterMs', 600_000),
+    maxLifetimeMs: o.maxLifetimeMs === undefined ? undefined : ms(o.maxLifetimeMs, 'maxLifetimeMs', 0),
+    tickMs: ms(o.tickMs, 'tickMs', 1000),
+  }
+}

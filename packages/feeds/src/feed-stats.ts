@@ -1,0 +1,97 @@
+import { type Counter, type Exchange, k2Meter } from '@k2/core'
+
+/** Per-symbol counters in `stats()`. */
+export interface SymbolStats {
+  trades: number
+  duplicates: number
+  gaps: number
+  /** Last emitted trade id, if any. */
+  lastId: string | undefined
+  /** Exchange time of the last trade (epoch µs), 0 before the first. */
+  lastTradeTs: number
+  /** True while a gap is being fetched and later trades are held back. */
+  healing: boolean
+  /** Subscription state: pending, subscribed, stale or rejected. */
+  subscription: string
+}
+
+/** A feed's counters, as returned by `feed.stats()`. */
+export interface FeedStats {
+  exchange: Exchange
+  frames: number
+  bytes: number
+  trades: number
+  duplicates: number
+  reconnects: number
+  gapsFound: number
+  gapsHealed: number
+  gapsUnhealed: number
+  dlq: number
+  historyRequests: number
+  /** Events waiting in the async iterator's buffer. */
+  buffered: number
+  /** True while reading is paused because the consumer is behind. */
+  paused: boolean
+  /** Milliseconds since the last frame from the exchange (-1 before the first). */
+  lastMessageAgeMs: number
+  connections: number
+  symbols: Record<string, SymbolStats>
+}
+
+/** The counters a feed updates, mirrored to OpenTelemetry instruments under the meter `k2.feeds`. */
+export class FeedCounters {
+  frames = 0
+  bytes = 0
+  trades = 0
+  reconnects = 0
+  gapsFound = 0
+  gapsHealed = 0
+  gapsUnhealed = 0
+  dlq = 0
+  private readonly attrs: { exchange: Exchange }
+  private readonly otel: Record<'frames' | 'bytes' | 'trades' | 'reconnects' | 'gaps' | 'dlq', Counter>
+
+  constructor(exchange: Exchange, gauges: { buffered: () => number; lastMessageAgeMs: () => number }) {
+    this.attrs = { exchange }
+    const meter = k2Meter('feeds')
+    this.otel = {
+      frames: meter.createCounter('k2.feeds.frames', { description: 'frames received' }),
+      bytes: meter.createCounter('k2.feeds.bytes', { description: 'bytes received', unit: 'By' }),
+      trades: meter.createCounter('k2.feeds.trades', { description: 'trades emitted' }),
+      reconnects: meter.createCounter('k2.feeds.reconnects', { description: 'connections replaced' }),
+      gaps: meter.createCounter('k2.feeds.gaps', { description: 'gaps in trade ids, by state' }),
+      dlq: meter.createCounter('k2.feeds.dlq', { description: 'frames sent to the dead-letter sink' }),
+    }
+    meter
+      .createObservableGauge('k2.feeds.buffered', { description: 'events waiting for the consumer' })
+      .addCallback((r) => r.observe(gauges.buffered(), this.attrs))
+    meter
+      .createObservableGauge('k2.feeds.last_message_age', { description: 'time since the last frame', unit: 'ms' })
+      .addCallback((r) => r.observe(gauges.lastMessageAgeMs(), this.attrs))
+  }
+
+  frame(bytes: number): void {
+    this.frames++
+    this.bytes += bytes
+    this.otel.frames.add(1, this.attrs)
+    this.otel.bytes.add(bytes, this.attrs)
+  }
+  trade(): void {
+    this.trades++
+    this.otel.trades.add(1, this.attrs)
+  }
+  reconnect(): void {
+    this.reconnects++
+    this.otel.reconnects.add(1, this.attrs)
+  }
+  gap(state: 'open' | 'healed' | 'unhealed'): void {
+    if (state === 'open') this.gapsFound++
+    else if (state === 'healed') this.gapsHealed++
+    else this.gapsUnhealed++
+    this.otel.gaps.add(1, { exchange: this.attrs.exchange, state })
+  }
+  deadLetter(): void {
+    this.dlq++
+    this.otel.dlq.add(1, this.attrs)
+  }
+}

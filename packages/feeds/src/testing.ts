@@ -1,0 +1,14 @@
+/**
+ * @k2/feeds/testing — a local exchange simulator for tests, demos and benchmarks (Node only: it runs a
+ * real WebSocket and HTTP server on 127.0.0.1).
+ *
+ * ```ts
+ * const sim = await startSimulator({ exchange: 'kraken', symbols: ['BTC-USD'] })
+ * const feed = openFeed({ exchange: 'kraken', symbols: ['BTC-USD'], url: sim.url, restUrl: sim.restUrl })
+ * sim.publish(100)            // trades on the wire
+ * sim.skipNext(3)             // a gap the feed heals from the simulator's REST history
+ * ```
+ * @packageDocumentation
+ */
+export { ExchangeSimulator, type MalformedKind, type SimulatorOptions, startSimulator } from './testing/simulator.js'
+export { mulberry32, Tape, type TapeTrade } from './testing/tape.js'

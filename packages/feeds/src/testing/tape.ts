@@ -1,0 +1,105 @@
+import { type CanonicalSymbol, type Exchange, K2Error, type Side, validateSymbol } from '@k2/core'
+
+/** One trade as the simulated exchange recorded it: the ground truth a feed must reproduce. */
+export interface TapeTrade {
+  symbol: CanonicalSymbol
+  id: number
+  /** Price and size exactly as printed on the wire. */
+  priceText: string
+  qtyText: string
+  price: number
+  qty: number
+  /** Taker side. */
+  side: Exclude<Side, 'unknown'>
+  /** Exchange time, epoch µs (whole milliseconds, as most exchanges stamp trades). */
+  ts: number
+}
+
+/** A small, fast, seedable PRNG (mulberry32), so a seed always gives the same market. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const BASE_PRICES: Record<string, number> = { BTC: 65_000, ETH: 3_200, SOL: 150, XRP: 0.6, DOGE: 0.15, LTC: 80 }
+
+interface Series {
+  nextId: number
+  price: number
+  decimals: number
+  trades: TapeTrade[]
+}
+
+/**
+ * The simulated exchange's trade history: realistic random-walk trades per symbol with contiguous ids
+ * (Bitstamp: one id counter across all pairs, as there). Everything generated is kept, so tests compare
+ * what a feed emitted with what the exchange "printed", and the REST history serves from it.
+ */
+export class Tape {
+  private readonly series = new Map<CanonicalSymbol, Series>()
+  private readonly rand: () => number
+  private globalId: number
+  private clockMs: number
+
+  constructor(
+    readonly exchange: Exchange,
+    symbols: readonly string[],
+    seed: number,
+    startMs = Date.UTC(2026, 0, 5, 12),
+  ) {
+    if (symbols.length === 0) throw new K2Error('VALIDATION', 'the simulator needs at least one symbol')
+    this.rand = mulberry32(seed)
+    this.clockMs = startMs
+    this.globalId = 100_000_000 + Math.floor(this.rand() * 1_000_000)
+    for (const raw of symbols) {
+      const symbol = validateSymbol(raw)
+      const base = BASE_PRICES[symbol.split('-')[0] as string] ?? 1 + this.rand() * 99
+      const decimals = base >= 1000 ? 2 : base >= 10 ? 3 : 5
+      this.series.set(symbol, { nextId: 1_000_000 + Math.floor(this.rand() * 9_000_000), price: base, decimals, trades: [] })
+    }
+  }
+
+  get symbols(): CanonicalSymbol[] {
+    return [...this.series.keys()]
+  }
+
+  has(symbol: string): boolean {
+    return this.series.has(symbol as CanonicalSymbol)
+  }
+
+  /** All trades of `symbol` so far, oldest first. */
+  trades(symbol: CanonicalSymbol): readonly TapeTrade[] {
+    return this.series.get(symbol)?.trades ?? []
+  }
+
+  /** The next trade of `symbol` (a random symbol when omitted). */
+  next(symbol?: CanonicalSymbol): TapeTrade {
+    const symbols = this.symbols
+    const chosen = symbol ?? (symbols[Math.floor(this.rand() * symbols.length)] as CanonicalSymbol)
+    const s = this.series.get(chosen)
+    if (s === undefined) throw new K2Error('VALIDATION', `the simulator does not list ${chosen}; add it to its symbols`)
+    this.clockMs += Math.floor(this.rand() * 3)
+    s.price = Math.max(s.price * (1 + (this.rand() - 0.5) * 0.0004), 10 ** -s.decimals)
+    const priceText = s.price.toFixed(s.decimals)
+    const qtyText = (0.0001 + this.rand() ** 3 * 2).toFixed(8)
+    const id = this.exchange === 'bitstamp' ? this.globalId++ : s.nextId++
+    const trade: TapeTrade = {
+      symbol: chosen,
+      id,
+      priceText,
+      qtyText,
+      price: Number(priceText),
+      qty: Number(qtyText),
+      side: this.rand() < 0.5 ? 'buy' : 'sell',
+      ts: this.clockMs * 1000,
+    }
+    s.trades.push(trade)
+    return trade
+  }
+}

@@ -1,0 +1,149 @@
+import { type CanonicalSymbol, type Clock, type Exchange, type Gap, K2Error, type Trade } from '@k2/core'
+
+/** Per-symbol state: the last trade emitted and, while a gap is healed, the live trades held back. */
+export interface SymbolState {
+  lastId: number | undefined
+  lastTs: number
+  trades: number
+  duplicates: number
+  gaps: number
+  healing: boolean
+  held: Trade[]
+}
+
+export interface SequencerHooks {
+  emit(trade: Trade): void
+  gap(gap: Gap): void
+  /** Fetches missing trades `fromId..toId`; undefined where the exchange has no usable history. */
+  heal: ((symbol: CanonicalSymbol, fromId: number, toId: number, afterTs: number) => Promise<Trade[]>) | undefined
+  error(err: K2Error): void
+}
+
+/** Gaps wider than this are reported but not fetched (hours of a busy market). */
+const MAX_HEAL = 200_000
+
+/**
+ * Puts each symbol's trades in id order exactly once: drops repeats (reconnects, overlapping
+ * connections, snapshots), reports jumps as gaps, and holds later trades back while a gap is fetched
+ * from history, so trades are emitted in order.
+ */
+export class TradeSequencer {
+  readonly symbols = new Map<CanonicalSymbol, SymbolState>()
+
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly contiguous: boolean,
+    private readonly clock: Clock,
+    private readonly hooks: SequencerHooks,
+  ) {}
+
+  state(symbol: CanonicalSymbol): SymbolState {
+    let st = this.symbols.get(symbol)
+    if (st === undefined) {
+      st = { lastId: undefined, lastTs: 0, trades: 0, duplicates: 0, gaps: 0, healing: false, held: [] }
+      this.symbols.set(symbol, st)
+    }
+    return st
+  }
+
+  get duplicates(): number {
+    let n = 0
+    for (const st of this.symbols.values()) n += st.duplicates
+    return n
+  }
+
+  /** Takes one trade. `snapshot` trades (sent on subscribe) only fill in after earlier trades; they never start a series. */
+  accept(trade: Trade, snapshot: boolean): void {
+    const st = this.state(trade.symbol)
+    const id = Number(trade.id)
+    if (st.healing) {
+      const last = st.held[st.held.length - 1]
+      if (last === undefined || id > Number(last.id)) st.held.push(trade)
+      else st.duplicates++
+      return
+    }
+    if (st.lastId === undefined) {
+      if (snapshot) return
+      this.pass(st, trade, id)
+      return
+    }
+    if (id <= st.lastId) {
+      st.duplicates++
+      return
+    }
+    if (!this.contiguous || id === st.lastId + 1) {
+      this.pass(st, trade, id)
+      return
+    }
+    this.openGap(st, trade, st.lastId + 1, id - 1)
+  }
+
+  private pass(st: SymbolState, trade: Trade, id: number): void {
+    st.lastId = id
+    st.lastTs = trade.ts
+    st.trades++
+    this.hooks.emit(trade)
+  }
+
+  private openGap(st: SymbolState, next: Trade, fromId: number, toId: number): void {
+    st.gaps++
+    const gap: Gap = {
+      exchange: this.exchange,
+      symbol: next.symbol,
+      fromId: String(fromId),
+      toId: String(toId),
+      detectedTs: this.clock(),
+      state: 'open',
+    }
+    this.hooks.gap(gap)
+    const heal = this.hooks.heal
+    if (heal === undefined || toId - fromId + 1 > MAX_HEAL) {
+      const reason = heal === undefined ? 'no trade history to heal from' : `gap of ${toId - fromId + 1} trades is too wide to fetch`
+      this.hooks.gap({ ...gap, state: 'unhealed', reason })
+      this.pass(st, next, Number(next.id))
+      return
+    }
+    st.healing = true
+    st.held = [next]
+    heal(next.symbol, fromId, toId, st.lastTs).then(
+      (trades) => this.finishHeal(st, gap, trades, undefined),
+      (err: unknown) => this.finishHeal(st, gap, [], err),
+    )
+  }
+
+  private finishHeal(st: SymbolState, gap: Gap, trades: Trade[], err: unknown): void {
+    const from = Number(gap.fromId)
+    const to = Number(gap.toId)
+    let got = 0
+    for (const t of trades) {
+      const id = Number(t.id)
+      if (id >= from && id <= to && (st.lastId === undefined || id > st.lastId)) {
+        this.pass(st, t, id)
+        got++
+      }
+    }
+    const complete = got === to - from + 1
+    if (err !== undefined && !(K2Error.isInstance(err) && err.code === 'CLOSED')) {
+      this.hooks.error(K2Error.from(err, 'CONNECTION', `healing gap ${gap.fromId}..${gap.toId} of ${gap.symbol} failed`))
+    }
+    const reason =
+      err !== undefined
+        ? `history request failed: ${err instanceof Error ? err.message : String(err)}`
+        : `history returned ${got} of ${to - from + 1} trades`
+    this.hooks.gap(complete ? { ...gap, state: 'healed', healedBy: 'rest' } : { ...gap, state: 'unhealed', reason })
+    const held = st.held
+    st.held = []
+    st.healing = false
+    // Release what arrived meanwhile; a further jump among them opens the next gap (and holds the rest again).
+    for (let i = 0; i < held.length; i++) {
+      const t = held[i] as Trade
+      if (st.healing) {
+        st.held.push(...held.slice(i))
+        break
+      }
+      // The first held trade follows the gap: accept it as the next in line even if some ids stayed missing.
+      if (i === 0 && !complete) this.pass(st, t, Number(t.id))
+      else this.accept(t, false)
+    }
+  }
+}
