@@ -1,8 +1,21 @@
 /**
  * @k2/store — the lake: Apache Iceberg v2 tables of Parquet files, and typed queries over them.
+ *
+ * ```ts
+ * const lake = await openLake('./k2-lake')
+ * const trades = await lake.table('silver.trades')
+ * const w = trades.writer({ flushRows: 100_000, flushMs: 5_000 })
+ * await w.append(batchOfTrades); await w.flush()   // durable once flush resolves
+ * await trades.history()
+ * ```
  * @packageDocumentation
  */
-export const PACKAGE_NAME = '@k2/store'
 
 export type { AsOf, DataFile, FileCatalog, SnapshotFiles } from './catalog.js'
+export type { WriterInput } from './event-rows.js'
+export { Lake, type LakeOptions, openLake } from './lake.js'
+export { type CommitResult, LakeTable } from './lake-table.js'
+export type { CompactOptions, ExpireOptions, ExpireResult, RetentionPolicy } from './maintenance.js'
 export * from './query/index.js'
+export type { SnapshotInfo } from './snapshots.js'
+export { type Scheduler, TableWriter, type WriterOptions } from './writer.js'

@@ -2,5 +2,5 @@ import { fileURLToPath } from 'node:url'
 import { packageContract } from '../../../test-support/package-contract.js'
 
 packageContract(fileURLToPath(new URL('..', import.meta.url)), {
-  '.': { expr: 'm.PACKAGE_NAME', prints: '@k2/store' },
+  '.': { expr: 'typeof m.openLake', prints: 'function' },
 })

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto'
+import { mkdir, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { DuckDBConnection } from '@duckdb/node-api'
+import { fsyncDir, fsyncFile } from './durable-fs.js'
+import type { DataFileRecord, KV } from './manifest-schemas.js'
+import { toUri } from './paths.js'
+import { decodeExpr, type Staged } from './stage.js'
+import { icebergSchema, type TableSpec } from './table-spec.js'
+import { compareStrings, encodeValue, partitionPathValue, type Scalar } from './values.js'
+
+/**
+ * Staged rows → one ZSTD Parquet file per partition (sorted, with Iceberg field ids), fsynced, and
+ * the manifest entry of each file with exact column statistics computed from the rows written.
+ */
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`
+
+/** `SELECT` list that decodes staged columns into the table's columns, in schema order. */
+export function selectList(staged: Staged, alias = ''): string {
+  return staged.columns.map((c) => `${decodeExpr(c, alias)} AS "${c.name}"`).join(', ')
+}
+
+function orderBy(spec: TableSpec): string {
+  // Codes sort in first-seen order, not alphabetically: sort by the decoded strings.
+  return spec.sortBy.map((c) => `"${c}"`).join(', ')
+}
+
+interface ColumnStats {
+  count: number
+  nulls: number
+  nans: number
+  min: Scalar | null
+  max: Scalar | null
+}
+
+/** Exact per-partition statistics of the staged rows, one aggregate query for all partitions. */
+async function statistics(conn: DuckDBConnection, staged: Staged): Promise<Map<number, Map<string, ColumnStats>>> {
+  const aggs: string[] = ['count(*) AS n']
+  staged.columns.forEach((c, i) => {
+    const ref = `"${c.name}"`
+    aggs.push(`count(${ref}) AS c${i}`)
+    if (c.kind === 'code') aggs.push(`list(DISTINCT ${ref}) AS d${i}`)
+    else if (c.kind === 'double') {
+      aggs.push(`min(${ref}) FILTER (WHERE NOT isnan(${ref})) AS lo${i}`, `max(${ref}) FILTER (WHERE NOT isnan(${ref})) AS hi${i}`)
+      aggs.push(`count(*) FILTER (WHERE isnan(${ref})) AS nan${i}`)
+    } else if (c.kind === 'ts') aggs.push(`epoch_us(min(${ref})) AS lo${i}`, `epoch_us(max(${ref})) AS hi${i}`)
+    else if (c.kind !== 'bool') aggs.push(`min(${ref}) AS lo${i}`, `max(${ref}) AS hi${i}`)
+  })
+  const reader = await conn.runAndReadAll(`SELECT __p, ${aggs.join(', ')} FROM ${staged.table} GROUP BY __p`)
+  const out = new Map<number, Map<string, ColumnStats>>()
+  for (const r of reader.getRowObjectsJS()) {
+    const n = Number(r.n)
+    const cols = new Map<string, ColumnStats>()
+    staged.columns.forEach((c, i) => {
+      const count = Number(r[`c${i}`])
+      let min: Scalar | null = null
+      let max: Scalar | null = null
+      if (c.kind === 'code') {
+        for (const code of (r[`d${i}`] as number[] | null) ?? []) {
+          const s = c.dict[code] as string
+          if (min === null || compareStrings(s, min as string) < 0) min = s
+          if (max === null || compareStrings(s, max as string) > 0) max = s
+        }
+      } else if (c.kind !== 'bool') {
+        const lo = r[`lo${i}`]
+        const hi = r[`hi${i}`]
+        min = lo === null || lo === undefined ? null : typeof lo === 'bigint' ? Number(lo) : (lo as Scalar)
+        max = hi === null || hi === undefined ? null : typeof hi === 'bigint' ? Number(hi) : (hi as Scalar)
+      }
+      cols.set(c.name, { count, nulls: n - count, nans: c.kind === 'double' ? Number(r[`nan${i}`]) : 0, min, max })
+    })
+    out.set(Number(r.__p), cols)
+  }
+  return out
+}
+
+function kv<V>(entries: [number, V][]): KV<V>[] {
+  return entries.map(([key, value]) => ({ key, value }))
+}
+
+/** Writes one Parquet file per partition of the staged rows and returns their manifest records. */
+export async function writeDataFiles(conn: DuckDBConnection, spec: TableSpec, staged: Staged, tableDir: string): Promise<DataFileRecord[]> {
+  const stats = await statistics(conn, staged)
+  const fieldIds = `{${spec.columns.map((c) => `"${c.name}": ${c.id}`).join(', ')}}`
+  // Java writes the Iceberg schema into each file; icebird maps field ids to names through it.
+  const kvMeta = `{'iceberg.schema': ${quote(JSON.stringify(icebergSchema(spec)))}}`
+  const files: DataFileRecord[] = []
+  const dirs = new Set<string>()
+  for (const [p, colStats] of stats) {
+    const tuple = staged.partitions[p] as Record<string, Scalar | null>
+    const segments = spec.partition.map((f) => `${f.name}=${partitionPathValue(f.transform, tuple[f.name] ?? null)}`)
+    const path = join(tableDir, 'data', ...segments, `${randomUUID()}.parquet`)
+    await mkdir(dirname(path), { recursive: true })
+    dirs.add(dirname(path))
+    await conn.run(
+      `COPY (SELECT ${selectList(staged)} FROM ${staged.table} WHERE __p = ${p} ORDER BY ${orderBy(spec)}) TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ${fieldIds}, KV_METADATA ${kvMeta}, ROW_GROUP_SIZE 1000000)`,
+    )
+    await fsyncFile(path)
+    const size = (await stat(path)).size
+    const lower: [number, Buffer][] = []
+    const upper: [number, Buffer][] = []
+    let rows = 0
+    for (const c of spec.columns) {
+      const s = colStats.get(c.name) as ColumnStats
+      rows = s.count + s.nulls
+      if (s.min !== null && s.max !== null) {
+        lower.push([c.id, encodeValue(c.type, s.min)])
+        upper.push([c.id, encodeValue(c.type, s.max)])
+      }
+    }
+    files.push({
+      content: 0,
+      file_path: toUri(path),
+      file_format: 'PARQUET',
+      partition: tuple as Record<string, string | number | null>,
+      record_count: rows,
+      file_size_in_bytes: size,
+      column_sizes: null,
+      value_counts: kv(spec.columns.map((c) => [c.id, rows])),
+      null_value_counts: kv(spec.columns.map((c) => [c.id, (colStats.get(c.name) as ColumnStats).nulls])),
+      nan_value_counts: kv(spec.columns.filter((c) => c.type === 'double').map((c) => [c.id, (colStats.get(c.name) as ColumnStats).nans])),
+      lower_bounds: kv(lower),
+      upper_bounds: kv(upper),
+      key_metadata: null,
+      split_offsets: null,
+      equality_ids: null,
+      sort_order_id: 0,
+    })
+  }
+  for (const d of dirs) await fsyncDir(d)
+  return files
+}

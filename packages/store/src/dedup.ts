@@ -1,0 +1,79 @@
+import type { DuckDBConnection } from '@duckdb/node-api'
+import type { LiveFile } from './manifests.js'
+import { fromUri } from './paths.js'
+import { decodeExpr, type Staged, type StagedColumn } from './stage.js'
+import type { TableSpec } from './table-spec.js'
+import { compareStrings, decodeValue } from './values.js'
+
+/**
+ * Keeps a table's unique key unique (silver.trades: exchange, symbol, id) across batches, writers
+ * and reconnects: drops staged rows whose key repeats inside the batch or already exists in a live
+ * file. Only files whose partition and key bounds could hold a staged key are read.
+ */
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`
+
+interface KeyRange {
+  min: string
+  max: string
+}
+
+async function stagedRanges(conn: DuckDBConnection, staged: Staged, keyCols: StagedColumn[]): Promise<Map<number, KeyRange[]>> {
+  const exprs = keyCols.map((c) => `min(${decodeExpr(c)})::VARCHAR, max(${decodeExpr(c)})::VARCHAR`).join(', ')
+  const reader = await conn.runAndReadAll(`SELECT __p, ${exprs} FROM ${staged.table} GROUP BY __p`)
+  const out = new Map<number, KeyRange[]>()
+  for (const row of reader.getRows()) {
+    const ranges: KeyRange[] = []
+    for (let i = 0; i < keyCols.length; i++) ranges.push({ min: String(row[1 + 2 * i]), max: String(row[2 + 2 * i]) })
+    out.set(Number(row[0]), ranges)
+  }
+  return out
+}
+
+function mayOverlap(spec: TableSpec, file: LiveFile, keyCols: StagedColumn[], ranges: KeyRange[]): boolean {
+  for (let i = 0; i < keyCols.length; i++) {
+    const col = spec.columns.find((c) => c.name === keyCols[i]?.name)
+    const range = ranges[i]
+    if (!col || !range) continue
+    const lo = file.file.lower_bounds?.find((b) => b.key === col.id)
+    const hi = file.file.upper_bounds?.find((b) => b.key === col.id)
+    if (!lo || !hi) continue
+    const fileMin = String(decodeValue(col.type, lo.value))
+    const fileMax = String(decodeValue(col.type, hi.value))
+    if (compareStrings(fileMax, range.min) < 0 || compareStrings(range.max, fileMin) < 0) return false
+  }
+  return true
+}
+
+/** Deletes duplicate-key rows from the staged table; returns how many were dropped. */
+export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, staged: Staged, live: LiveFile[]): Promise<number> {
+  const key = spec.uniqueKey
+  if (!key) return 0
+  const keyCols = key.map((k) => staged.columns.find((c) => c.name === k) as StagedColumn)
+  let dropped = 0
+  if (staged.mayHaveDuplicates) {
+    const keys = keyCols.map((c) => `"${c.name}"`).join(', ')
+    const reader = await conn.runAndReadAll(
+      `DELETE FROM ${staged.table} WHERE rowid NOT IN (SELECT min(rowid) FROM ${staged.table} GROUP BY ${keys})`,
+    )
+    dropped += Number(reader.rowsChanged)
+  }
+  if (live.length === 0) return dropped
+  const ranges = await stagedRanges(conn, staged, keyCols)
+  const candidates = new Set<string>()
+  for (const [p, r] of ranges) {
+    const tuple = staged.partitions[p] ?? {}
+    for (const f of live) {
+      const samePartition = spec.partition.every((pf) => f.file.partition[pf.name] === tuple[pf.name])
+      if (samePartition && mayOverlap(spec, f, keyCols, r)) candidates.add(fromUri(f.file.file_path))
+    }
+  }
+  if (candidates.size === 0) return dropped
+  const files = `[${[...candidates].map(quote).join(', ')}]`
+  const on = keyCols.map((c) => `${decodeExpr(c, 's.')} = e."${c.name}"`).join(' AND ')
+  const cols = keyCols.map((c) => `"${c.name}"`).join(', ')
+  const reader = await conn.runAndReadAll(
+    `DELETE FROM ${staged.table} WHERE rowid IN (SELECT s.rowid FROM ${staged.table} s JOIN (SELECT ${cols} FROM read_parquet(${files})) e ON ${on})`,
+  )
+  return dropped + Number(reader.rowsChanged)
+}

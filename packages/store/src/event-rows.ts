@@ -1,0 +1,90 @@
+import type { BookDelta, BookSnapshot, Candle, DeadLetter, RawFrame, TableName, Tables, Trade } from '@k2/core'
+import { K2Error } from '@k2/core'
+
+/**
+ * What writers accept: table rows (snake_case columns, times as epoch µs) for every table, and for
+ * convenience the core objects that map onto a table — `Trade` → silver.trades, `BookSnapshot` /
+ * `BookDelta` → silver.book (one row per level), `Candle` → gold.ohlcv, `RawFrame` → bronze.frames,
+ * `DeadLetter` → bronze.dlq. Anything else is passed through and checked against the schema.
+ */
+export type WriterInput<T extends TableName> = Tables[T] | InputEvent<T>
+
+type InputEvent<T extends TableName> = T extends 'silver.trades'
+  ? Trade
+  : T extends 'silver.book'
+    ? BookSnapshot | BookDelta
+    : T extends 'gold.ohlcv'
+      ? Candle
+      : T extends 'bronze.frames'
+        ? RawFrame
+        : T extends 'bronze.dlq'
+          ? DeadLetter
+          : never
+
+type Obj = Record<string, unknown>
+
+export function tradeRow(t: Trade): Tables['silver.trades'] {
+  return { exchange: t.exchange, symbol: t.symbol, id: t.id, price: t.price, qty: t.qty, side: t.side, ts: t.ts, recv_ts: t.recvTs }
+}
+
+export function bookRows(b: BookSnapshot | BookDelta): Tables['silver.book'][] {
+  const base = {
+    exchange: b.exchange,
+    symbol: b.symbol,
+    kind: b.type === 'book_snapshot' ? 'snapshot' : 'delta',
+    sequence: b.sequence ?? null,
+    checksum: b.checksum ?? null,
+    ts: b.ts,
+    recv_ts: b.recvTs,
+  }
+  return [
+    ...b.bids.map(([price, qty]) => ({ ...base, side: 'bid', price, qty })),
+    ...b.asks.map(([price, qty]) => ({ ...base, side: 'ask', price, qty })),
+  ]
+}
+
+export function candleRow(c: Candle): Tables['gold.ohlcv'] {
+  return {
+    exchange: c.exchange,
+    symbol: c.symbol,
+    timeframe: c.timeframe,
+    start: c.start,
+    open: c.open,
+    high: c.high,
+    low: c.low,
+    close: c.close,
+    volume: c.volume,
+    quote_volume: c.quoteVolume,
+    trades: c.trades,
+    buy_volume: c.buyVolume,
+    vwap: c.vwap,
+  }
+}
+
+export function frameRow(f: RawFrame): Tables['bronze.frames'] {
+  return { exchange: f.exchange, channel: f.channel, connection_id: f.connectionId, recv_ts: f.recvTs, data: f.data }
+}
+
+export function deadLetterRow(d: DeadLetter): Tables['bronze.dlq'] {
+  return { exchange: d.exchange, recv_ts: d.recvTs, raw: d.raw, error_code: d.errorCode, error_message: d.errorMessage }
+}
+
+/** Appends the table rows of `input` to `out`. */
+export function pushRows(table: TableName, input: readonly unknown[], out: Obj[]): void {
+  for (const x of input) {
+    const o = x as Obj
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+      throw new K2Error(
+        'VALIDATION',
+        `row ${out.length} of ${table} is ${JSON.stringify(o)}, not an object: pass rows as objects keyed by column name (nothing was written)`,
+      )
+    }
+    if (table === 'silver.trades' && o.type === 'trade') out.push(tradeRow(o as unknown as Trade))
+    else if (table === 'silver.book' && (o.type === 'book_snapshot' || o.type === 'book_delta'))
+      out.push(...bookRows(o as unknown as BookSnapshot))
+    else if (table === 'gold.ohlcv' && 'quoteVolume' in o) out.push(candleRow(o as unknown as Candle))
+    else if (table === 'bronze.frames' && 'connectionId' in o) out.push(frameRow(o as unknown as RawFrame))
+    else if (table === 'bronze.dlq' && 'errorCode' in o) out.push(deadLetterRow(o as unknown as DeadLetter))
+    else out.push(o)
+  }
+}

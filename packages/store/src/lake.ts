@@ -1,0 +1,92 @@
+import { mkdir, stat } from 'node:fs/promises'
+import { type Clock, K2Error, systemClock, type TableName } from '@k2/core'
+import type { AsOf, FileCatalog, SnapshotFiles } from './catalog.js'
+import { Engine } from './engine.js'
+import { LakeTable } from './lake-table.js'
+import type { RetentionPolicy } from './maintenance.js'
+import { checkLakeRoot, checkTableName, inside } from './paths.js'
+
+export interface LakeOptions {
+  /** DuckDB worker threads for writing and reading Parquet. Default 1. */
+  threads?: number
+  /** Time source (epoch µs) for commit times, expiry and retention; injectable for tests. */
+  clock?: Clock
+  /** Commit attempts after losing a race to another writer before COMMIT_CONFLICT. Default 100. */
+  maxCommitRetries?: number
+  /** Retention policies per table, applied by `lake.applyRetention()`. */
+  retention?: Partial<Record<TableName, RetentionPolicy[]>>
+}
+
+/**
+ * A lake: a directory of Iceberg v2 tables (`<lake>/<ns>/<tbl>`), one per medallion table, each
+ * created on first use. It is also the query layer's `FileCatalog`.
+ */
+export class Lake implements FileCatalog {
+  readonly root: string
+  readonly #tables = new Map<TableName, Promise<LakeTable>>()
+  readonly #engine: Engine
+  readonly #opts: LakeOptions
+
+  /** @internal use `openLake()` */
+  constructor(root: string, opts: LakeOptions) {
+    this.root = root
+    this.#opts = opts
+    this.#engine = new Engine(opts.threads ?? 1)
+  }
+
+  /** Opens a table (creating it, with its Iceberg metadata, on first use). */
+  table<T extends TableName>(name: T): Promise<LakeTable<T>> {
+    const checked = checkTableName(name) as T
+    let t = this.#tables.get(checked)
+    if (!t) {
+      const [ns, tbl] = checked.split('.') as [string, string]
+      const clock = this.#opts.clock ?? systemClock
+      const table = new LakeTable(
+        {
+          root: this.root,
+          engine: this.#engine,
+          nowMs: () => Math.floor(clock() / 1000),
+          maxRetries: this.#opts.maxCommitRetries ?? 100,
+          retention: this.#opts.retention ?? {},
+        },
+        checked,
+        inside(this.root, ns, tbl),
+      )
+      t = table.ensure().then(() => table)
+      t.catch(() => this.#tables.delete(checked))
+      this.#tables.set(checked, t)
+    }
+    return t as Promise<LakeTable<T>>
+  }
+
+  /** `FileCatalog`: the data files of `table` at `asOf` (the current snapshot by default). */
+  async files(table: TableName, asOf?: AsOf): Promise<SnapshotFiles> {
+    return (await this.table(table)).files(asOf)
+  }
+
+  /** Applies the retention policies given at `openLake` to every table that has one. */
+  async applyRetention(): Promise<Partial<Record<TableName, { deletedRows: number }>>> {
+    const out: Partial<Record<TableName, { deletedRows: number }>> = {}
+    for (const [name, policies] of Object.entries(this.#opts.retention ?? {}) as [TableName, RetentionPolicy[]][]) {
+      out[name] = await (await this.table(name)).applyRetention(policies)
+    }
+    return out
+  }
+
+  /** Releases the lake's DuckDB instance. */
+  close(): void {
+    this.#engine.close()
+  }
+}
+
+/** Opens the lake at `path`, creating the directory if it is missing. */
+export async function openLake(path: string, opts: LakeOptions = {}): Promise<Lake> {
+  const root = checkLakeRoot(path)
+  try {
+    await mkdir(root, { recursive: true })
+    if (!(await stat(root)).isDirectory()) throw new Error('not a directory')
+  } catch (err) {
+    throw new K2Error('IO', `cannot open the lake at ${root} (${(err as Error).message}): pass a writable directory path`, { cause: err })
+  }
+  return new Lake(root, opts)
+}

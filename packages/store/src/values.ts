@@ -1,0 +1,84 @@
+import type { ColumnType } from '@k2/core'
+import { MICROS_PER_DAY, MICROS_PER_MILLI } from '@k2/core'
+import type { PartitionTransform } from './table-spec.js'
+
+/**
+ * Iceberg's binary single-value encoding (for column bounds and partition summaries) and the
+ * partition transforms. Timestamps are epoch µs numbers throughout K2.
+ */
+
+export type Scalar = string | number | boolean
+
+export function encodeValue(type: ColumnType | 'date', value: Scalar): Buffer {
+  switch (type) {
+    case 'string':
+      return Buffer.from(String(value), 'utf8')
+    case 'boolean':
+      return Buffer.from([value ? 1 : 0])
+    case 'int':
+    case 'date': {
+      const b = Buffer.alloc(4)
+      b.writeInt32LE(Number(value))
+      return b
+    }
+    case 'double': {
+      const b = Buffer.alloc(8)
+      b.writeDoubleLE(Number(value))
+      return b
+    }
+    case 'long':
+    case 'timestamptz': {
+      const b = Buffer.alloc(8)
+      b.writeBigInt64LE(BigInt(value as number))
+      return b
+    }
+  }
+}
+
+export function decodeValue(type: ColumnType | 'date', buf: Buffer): Scalar {
+  switch (type) {
+    case 'string':
+      return buf.toString('utf8')
+    case 'boolean':
+      return buf[0] === 1
+    case 'int':
+    case 'date':
+      return buf.readInt32LE(0)
+    case 'double':
+      return buf.readDoubleLE(0)
+    case 'long':
+    case 'timestamptz':
+      return Number(buf.readBigInt64LE(0))
+  }
+}
+
+/** Months since 1970-01 of an epoch-µs time. */
+export function monthOf(us: number): number {
+  const d = new Date(Math.floor(us / MICROS_PER_MILLI))
+  return (d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth()
+}
+
+/** The partition value of `value` under `transform` (day → days since epoch, month → months). */
+export function applyTransform(transform: PartitionTransform, value: Scalar | null): Scalar | null {
+  if (value === null) return null
+  if (transform === 'day') return Math.floor(Number(value) / MICROS_PER_DAY)
+  if (transform === 'month') return monthOf(Number(value))
+  return value
+}
+
+/** Human-readable partition path segment, as Java writes it (`ts_day=2024-01-31`). */
+export function partitionPathValue(transform: PartitionTransform, value: Scalar | null): string {
+  if (value === null) return 'null'
+  if (transform === 'day') return new Date(Number(value) * 86_400_000).toISOString().slice(0, 10)
+  if (transform === 'month') {
+    const n = Number(value)
+    const y = 1970 + Math.floor(n / 12)
+    return `${y}-${String((((n % 12) + 12) % 12) + 1).padStart(2, '0')}`
+  }
+  return encodeURIComponent(String(value))
+}
+
+/** UTF-8 byte order (what Iceberg bounds use), not JS UTF-16 order. */
+export function compareStrings(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+}

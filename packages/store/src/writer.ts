@@ -1,0 +1,119 @@
+import { K2Error, type TableName } from '@k2/core'
+import type { WriterInput } from './event-rows.js'
+import type { CommitResult, LakeTable } from './lake-table.js'
+import type { Row } from './stage.js'
+
+/** Timer functions, injectable so tests drive time-based flushes without waiting. */
+export interface Scheduler {
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export interface WriterOptions {
+  /** Commit when this many rows are buffered. Default 100 000. */
+  flushRows?: number
+  /** Commit buffered rows at most this long after the first one arrived; 0 disables. Default 5 000. */
+  flushMs?: number
+  scheduler?: Scheduler
+  /** Called after each commit. */
+  onCommit?: (result: CommitResult) => void
+  /** Called when a timed (background) flush fails; the rows stay buffered for the next flush. */
+  onError?: (error: K2Error) => void
+}
+
+const defaultScheduler: Scheduler = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms)
+    t.unref?.()
+    return t
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+}
+
+/**
+ * Buffers rows and commits them in batches, on size (`flushRows`) or time (`flushMs`). A row is
+ * acknowledged — durable on disk and visible in a snapshot — once a `flush()` that follows its
+ * `append()` resolves. Bad rows are rejected by `append()` (the whole call, nothing buffered).
+ */
+export class TableWriter<T extends TableName = TableName> {
+  readonly #table: LakeTable<T>
+  readonly #flushRows: number
+  readonly #flushMs: number
+  readonly #scheduler: Scheduler
+  readonly #opts: WriterOptions
+  #buffer: Row[] = []
+  #chain: Promise<unknown> = Promise.resolve()
+  #timer: unknown
+  #closed = false
+  #stats = { appended: 0, committed: 0, duplicates: 0, commits: 0 }
+
+  constructor(table: LakeTable<T>, opts: WriterOptions = {}) {
+    const flushRows = opts.flushRows ?? 100_000
+    const flushMs = opts.flushMs ?? 5_000
+    if (!Number.isSafeInteger(flushRows) || flushRows < 1)
+      throw new K2Error('VALIDATION', `flushRows must be a positive integer, got ${flushRows}`)
+    if (!Number.isFinite(flushMs) || flushMs < 0)
+      throw new K2Error('VALIDATION', `flushMs must be >= 0 (0 disables timed flushes), got ${flushMs}`)
+    this.#table = table
+    this.#flushRows = flushRows
+    this.#flushMs = flushMs
+    this.#scheduler = opts.scheduler ?? defaultScheduler
+    this.#opts = opts
+  }
+
+  /** Rows appended, committed, dropped as duplicates, and commits made so far. */
+  stats(): Readonly<{ appended: number; committed: number; duplicates: number; commits: number; buffered: number }> {
+    return { ...this.#stats, buffered: this.#buffer.length }
+  }
+
+  /** Buffers rows (or core events, see `WriterInput`); flushes when `flushRows` is reached. */
+  async append(input: readonly WriterInput<T>[]): Promise<void> {
+    if (this.#closed) throw new K2Error('CLOSED', `the writer of ${this.#table.name} is closed: create a new one with table.writer()`)
+    const rows = this.#table.toRows(input)
+    for (const r of rows) this.#buffer.push(r)
+    this.#stats.appended += rows.length
+    if (this.#buffer.length >= this.#flushRows) await this.flush()
+    else if (this.#buffer.length > 0 && this.#timer === undefined && this.#flushMs > 0) {
+      this.#timer = this.#scheduler.setTimeout(() => {
+        this.#timer = undefined
+        this.flush().catch((err) => this.#opts.onError?.(K2Error.from(err, 'IO')))
+      }, this.#flushMs)
+    }
+  }
+
+  /** Commits everything buffered so far; resolves once it is durable (null when nothing was buffered). */
+  flush(): Promise<CommitResult | null> {
+    const next = this.#chain.then(() => this.#flushNow())
+    this.#chain = next.catch(() => {})
+    return next
+  }
+
+  async #flushNow(): Promise<CommitResult | null> {
+    if (this.#timer !== undefined) {
+      this.#scheduler.clearTimeout(this.#timer)
+      this.#timer = undefined
+    }
+    if (this.#buffer.length === 0) return null
+    const batch = this.#buffer
+    this.#buffer = []
+    try {
+      const result = await this.#table.commitRows(batch)
+      this.#stats.committed += result.rows
+      this.#stats.duplicates += result.duplicates
+      this.#stats.commits += result.snapshotId === null ? 0 : 1
+      this.#opts.onCommit?.(result)
+      return result
+    } catch (err) {
+      // Keep the rows: a later flush retries them; nothing acknowledged is lost.
+      this.#buffer = batch.concat(this.#buffer)
+      throw K2Error.from(err, 'IO')
+    }
+  }
+
+  /** Flushes and closes the writer. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    await this.flush()
+    this.#closed = true
+  }
+}
