@@ -1,7 +1,7 @@
 // Bitstamp WebSocket v2: https://www.bitstamp.net/websocket/v2/
 import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
-import { FieldError, parseJson, positive, protocolError, record, SymbolMap, splitByQuote, str, tradeId } from './fields.js'
+import { decimal, FieldError, parseJson, protocolError, record, SymbolMap, splitByQuote, str, tradeId } from './fields.js'
 
 const QUOTES = ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'BTC', 'ETH', 'PAX', 'GUSD', 'CHF']
 const PREFIX = 'live_trades_'
@@ -79,8 +79,8 @@ export class BitstampAdapter implements ExchangeAdapter {
         symbol,
         id: String(tradeId(d.id, 'id')),
         // The *_str fields keep the exact decimals; the float fields may not.
-        price: positive(d.price_str, 'price_str'),
-        qty: positive(d.amount_str, 'amount_str'),
+        price: decimal(d.price_str, 'price_str'),
+        qty: decimal(d.amount_str, 'amount_str'),
         side: d.type === 0 ? 'buy' : 'sell',
         ts: Number(micros),
         recvTs,

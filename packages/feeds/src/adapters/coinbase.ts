@@ -1,7 +1,7 @@
 // Coinbase Advanced Trade WebSocket: https://docs.cdp.coinbase.com/advanced-trade/docs/ws-channels
 import { type CanonicalSymbol, FeedError, isSymbol, type Side, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
-import { array, FieldError, isoToMicros, parseJson, positive, protocolError, record, SymbolMap, str, tradeId } from './fields.js'
+import { array, decimal, FieldError, isoToMicros, parseJson, protocolError, record, SymbolMap, str, tradeId } from './fields.js'
 
 /** Coinbase prints the MAKER side; K2's `side` is the taker's, so it is inverted. */
 function takerSide(makerSide: unknown): Side {
@@ -82,9 +82,9 @@ export class CoinbaseAdapter implements ExchangeAdapter {
             type: 'trade',
             exchange: 'coinbase',
             symbol,
-            id: String(tradeId(t.trade_id, 'trade_id')),
-            price: positive(t.price, 'price'),
-            qty: positive(t.size, 'size'),
+            id: String(tradeId(t.trade_id, 'trade_id', 'digits')),
+            price: decimal(t.price, 'price'),
+            qty: decimal(t.size, 'size'),
             side: takerSide(t.side),
             ts: isoToMicros(t.time, 'time'),
             recvTs,
@@ -136,8 +136,8 @@ function coinbaseHistory(): HistoryApi {
             exchange: 'coinbase',
             symbol,
             id: String(tradeId(t.trade_id, 'trade_id')),
-            price: positive(t.price, 'price'),
-            qty: positive(t.size, 'size'),
+            price: decimal(t.price, 'price'),
+            qty: decimal(t.size, 'size'),
             side: takerSide(t.side),
             ts: isoToMicros(t.time, 'time'),
             recvTs,

@@ -18,11 +18,32 @@ export function positive(value: unknown, field: string): number {
   return n
 }
 
-/** A non-negative safe integer id, given as a number or a string of digits. */
-export function tradeId(value: unknown, field: string): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN
+/** A positive decimal that the protocol sends as a string (`"63113.20"`). */
+export function decimal(value: unknown, field: string): number {
+  if (typeof value !== 'string') throw new FieldError(`field "${field}" must be a decimal string, got ${JSON.stringify(value)}`)
+  return positive(value, field)
+}
+
+/** A positive decimal that the protocol sends as a JSON number. */
+export function numeric(value: unknown, field: string): number {
+  if (typeof value !== 'number') throw new FieldError(`field "${field}" must be a JSON number, got ${JSON.stringify(value)}`)
+  return positive(value, field)
+}
+
+/** A non-negative safe integer id, sent as a JSON number or (`digits`) as a string of digits, as the protocol says. */
+export function tradeId(value: unknown, field: string, wire: 'number' | 'digits' = 'number'): number {
+  const n =
+    wire === 'number'
+      ? typeof value === 'number'
+        ? value
+        : Number.NaN
+      : typeof value === 'string' && /^\d{1,16}$/.test(value)
+        ? Number(value)
+        : Number.NaN
   if (!Number.isSafeInteger(n) || n < 0)
-    throw new FieldError(`field "${field}" must be a non-negative integer id, got ${JSON.stringify(value)}`)
+    throw new FieldError(
+      `field "${field}" must be a non-negative integer id${wire === 'digits' ? ' string' : ''}, got ${JSON.stringify(value)}`,
+    )
   return n
 }
 

@@ -1,7 +1,7 @@
 // Kraken WebSocket v2: https://docs.kraken.com/api/docs/websocket-v2/trade
 import { type CanonicalSymbol, FeedError, isSymbol, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
-import { array, FieldError, isoToMicros, parseJson, positive, protocolError, record, SymbolMap, str, tradeId } from './fields.js'
+import { array, decimal, FieldError, isoToMicros, numeric, parseJson, protocolError, record, SymbolMap, str, tradeId } from './fields.js'
 
 /** Legacy asset codes (v1 and REST) to the common ones v2 uses. */
 const LEGACY: Record<string, string> = {
@@ -100,8 +100,8 @@ export class KrakenAdapter implements ExchangeAdapter {
           exchange: 'kraken',
           symbol,
           id: String(tradeId(t.trade_id, 'trade_id')),
-          price: positive(t.price, 'price'),
-          qty: positive(t.qty, 'qty'),
+          price: numeric(t.price, 'price'),
+          qty: numeric(t.qty, 'qty'),
           side: t.side,
           ts: isoToMicros(t.timestamp, 'timestamp'),
           recvTs,
@@ -163,8 +163,8 @@ function krakenHistory(a: KrakenAdapter): HistoryApi {
           exchange: 'kraken',
           symbol,
           id: String(tradeId(t[6], 'trade_id')),
-          price: positive(t[0], 'price'),
-          qty: positive(t[1], 'volume'),
+          price: decimal(t[0], 'price'),
+          qty: decimal(t[1], 'volume'),
           side: t[3] === 'b' ? 'buy' : t[3] === 's' ? 'sell' : 'unknown',
           ts: Math.round(seconds * 1_000_000),
           recvTs,
