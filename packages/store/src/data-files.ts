@@ -57,8 +57,9 @@ async function statistics(conn: DuckDBConnection, staged: Staged): Promise<Map<n
       let min: Scalar | null = null
       let max: Scalar | null = null
       if (c.kind === 'code') {
-        for (const code of (r[`d${i}`] as number[] | null) ?? []) {
-          const s = c.dict[code] as string
+        for (const code of (r[`d${i}`] as (number | null)[] | null) ?? []) {
+          const s = code === null ? undefined : c.dict[code]
+          if (s === undefined) continue
           if (min === null || compareStrings(s, min as string) < 0) min = s
           if (max === null || compareStrings(s, max as string) > 0) max = s
         }

@@ -12,10 +12,13 @@
  */
 
 export type { AsOf, DataFile, FileCatalog, SnapshotFiles } from './catalog.js'
+export type { CoverageReport } from './coverage-report.js'
 export type { WriterInput } from './event-rows.js'
+export { type ImportOptions, importTrades } from './import-trades.js'
 export { Lake, type LakeOptions, openLake } from './lake.js'
 export { type CommitResult, LakeTable } from './lake-table.js'
 export type { CompactOptions, ExpireOptions, ExpireResult, RetentionPolicy } from './maintenance.js'
+export { type PipeOptions, type PipeStats, pipe } from './pipe.js'
 export * from './query/index.js'
 export type { SnapshotInfo } from './snapshots.js'
 export { type Scheduler, TableWriter, type WriterOptions } from './writer.js'

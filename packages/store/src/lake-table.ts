@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { DuckDBConnection } from '@duckdb/node-api'
 import type { TableName, Tables } from '@k2/core'
 import type { AsOf, DataFile, SnapshotFiles } from './catalog.js'
 import { commitSnapshot, currentSnapshot, ensureTable, loadLatest, type TableContext } from './commit.js'
@@ -23,7 +24,7 @@ import { type LiveFile, liveFiles } from './manifests.js'
 import { fromUri, toUri } from './paths.js'
 import { readRows } from './read-rows.js'
 import { type SnapshotInfo, selectSnapshot, snapshotInfo } from './snapshots.js'
-import { checkRows, type Row, stageRows } from './stage.js'
+import { checkRows, type Row, type Staged, stageRows } from './stage.js'
 import type { TableMetadata, Version } from './table-metadata.js'
 import { icebergPartitionSpec, icebergSchema, nameMapping, type TableSpec, tableSpec } from './table-spec.js'
 import { decodeValue } from './values.js'
@@ -127,39 +128,45 @@ export class LakeTable<T extends TableName = TableName> {
   async commitRows(rows: readonly Row[]): Promise<CommitResult> {
     if (rows.length === 0) return { snapshotId: null, rows: 0, duplicates: 0, files: 0 }
     await this.current()
-    return this.deps.engine.with(async (conn) => {
-      const staged = await stageRows(conn, this.spec, rows, true)
-      const seen = new Set<string>()
-      let add: DataFileRecord[] | null = null
-      let duplicates = 0
-      const discardFiles = async () => {
-        for (const f of add ?? []) await unlink(fromUri(f.file_path)).catch(() => {})
-      }
-      try {
-        const result = await commitSnapshot(this.ctx, async (_base, live) => {
-          const fresh = live.filter((l) => !seen.has(l.file.file_path))
-          for (const l of live) seen.add(l.file.file_path)
-          const dropped = this.spec.uniqueKey ? await dropDuplicates(conn, this.spec, staged, fresh) : 0
-          staged.mayHaveDuplicates = false
-          duplicates += dropped
-          if (add === null || dropped > 0) {
-            await discardFiles()
-            add = await writeDataFiles(conn, this.spec, staged, this.dir)
-          }
-          return { operation: 'append', add, remove: new Set<string>() }
-        })
-        const files = add as DataFileRecord[] | null
-        return {
-          snapshotId: result.snapshot ? BigInt(result.snapshot['snapshot-id']) : null,
-          rows: rows.length - duplicates,
-          duplicates,
-          files: files?.length ?? 0,
+    return this.deps.engine.with(async (conn) => this.commitStaged(conn, await stageRows(conn, this.spec, rows, true)))
+  }
+
+  /**
+   * @internal The one append path (writers, imports): deduplicates the staged rows against the
+   * base (again after a lost race, against what the winner added), writes the Parquet files and
+   * commits them. Files of a failed commit are deleted.
+   */
+  async commitStaged(conn: DuckDBConnection, staged: Staged): Promise<CommitResult> {
+    const seen = new Set<string>()
+    let add: DataFileRecord[] | null = null
+    let duplicates = 0
+    const discardFiles = async () => {
+      for (const f of add ?? []) await unlink(fromUri(f.file_path)).catch(() => {})
+    }
+    try {
+      const result = await commitSnapshot(this.ctx, async (_base, live) => {
+        const fresh = live.filter((l) => !seen.has(l.file.file_path))
+        for (const l of live) seen.add(l.file.file_path)
+        const dropped = this.spec.uniqueKey ? await dropDuplicates(conn, this.spec, staged, fresh) : 0
+        staged.mayHaveDuplicates = false
+        duplicates += dropped
+        if (add === null || dropped > 0) {
+          await discardFiles()
+          add = await writeDataFiles(conn, this.spec, staged, this.dir)
         }
-      } catch (err) {
-        await discardFiles()
-        throw err
+        return { operation: 'append', add, remove: new Set<string>() }
+      })
+      const files = add as DataFileRecord[] | null
+      return {
+        snapshotId: result.snapshot ? BigInt(result.snapshot['snapshot-id']) : null,
+        rows: staged.rows - duplicates,
+        duplicates,
+        files: files?.length ?? 0,
       }
-    })
+    } catch (err) {
+      await discardFiles()
+      throw err
+    }
   }
 
   /** The live data files of a snapshot, as the manifests describe them (internal form). */

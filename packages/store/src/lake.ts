@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises'
-import { type Clock, K2Error, systemClock, type TableName } from '@k2/core'
+import { type Clock, K2Error, systemClock, type TableName, type TimeInput } from '@k2/core'
 import type { AsOf, FileCatalog, SnapshotFiles } from './catalog.js'
+import { type CoverageReport, coverageReport } from './coverage-report.js'
 import { Engine } from './engine.js'
 import { LakeTable } from './lake-table.js'
 import type { RetentionPolicy } from './maintenance.js'
@@ -71,6 +72,14 @@ export class Lake implements FileCatalog {
       out[name] = await (await this.table(name)).applyRetention(policies)
     }
     return out
+  }
+
+  /**
+   * Whether a day is complete for one exchange and symbol, from bronze.coverage (written by
+   * `pipe`): subscribed the whole day and every gap healed. See {@link CoverageReport}.
+   */
+  async coverage(q: { exchange: string; symbol: string; day: TimeInput }): Promise<CoverageReport> {
+    return coverageReport(await this.table('bronze.coverage'), q)
   }
 
   /** Releases the lake's DuckDB instance. */

@@ -1,0 +1,104 @@
+import { K2Error, MICROS_PER_DAY, type TimeInput, toIso, toMicros } from '@k2/core'
+import type { LakeTable } from './lake-table.js'
+import { fromUri } from './paths.js'
+import { readRows } from './read-rows.js'
+
+/** The answer to "is this day complete?" for one exchange and symbol. */
+export interface CoverageReport {
+  exchange: string
+  symbol: string
+  /** The UTC day, `YYYY-MM-DD`. */
+  day: string
+  /** True when the symbol was subscribed for the whole day and every gap found was healed. */
+  complete: boolean
+  /** Micros of the day covered by subscribed intervals. */
+  coveredMicros: number
+  /** Parts of the day with no subscription, as [start, end) epoch µs. */
+  uncovered: [number, number][]
+  /** Gaps detected that day, each with its final state (`healed` wins over `unhealed` over `open`). */
+  gaps: { fromId: string; toId: string; state: string; healedBy: string | null; detectedTs: number }[]
+  /** Trade-id ranges received that day. */
+  received: { fromId: string; toId: string; start: number; end: number }[]
+}
+
+const RANK: Record<string, number> = { open: 0, unhealed: 1, healed: 2 }
+
+function dayStart(day: TimeInput): number {
+  const us = toMicros(day)
+  return us - (((us % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY)
+}
+
+/** Reads bronze.coverage and answers whether `day` is complete for `exchange`/`symbol`. */
+export async function coverageReport(
+  table: LakeTable<'bronze.coverage'>,
+  q: { exchange: string; symbol: string; day: TimeInput },
+): Promise<CoverageReport> {
+  if (typeof q.exchange !== 'string' || typeof q.symbol !== 'string') {
+    throw new K2Error(
+      'VALIDATION',
+      'coverage() needs { exchange, symbol, day }, e.g. { exchange: "binance", symbol: "BTC-USDT", day: "2024-01-31" }',
+    )
+  }
+  const start = dayStart(q.day)
+  const end = start + MICROS_PER_DAY
+  const dayIndex = start / MICROS_PER_DAY
+  // Intervals live in the partition of the day they started: read that day and earlier ones.
+  const files = (await table.liveFiles()).filter(
+    (l) => l.file.partition.exchange === q.exchange && Number(l.file.partition.start_ts_day) <= dayIndex,
+  )
+  const rows = (await table.deps.engine.with((conn) =>
+    readRows(
+      conn,
+      table.spec,
+      files.map((f) => fromUri(f.file.file_path)),
+    ),
+  )) as {
+    symbol: string | null
+    kind: string
+    start_ts: number
+    end_ts: number
+    from_id: string | null
+    to_id: string | null
+    state: string | null
+    healed_by: string | null
+  }[]
+  const mine = rows.filter((r) => r.symbol === q.symbol && r.end_ts >= start && r.start_ts < end)
+  const intervals = mine
+    .filter((r) => r.kind === 'subscribed')
+    .map((r) => [Math.max(r.start_ts, start), Math.min(r.end_ts, end)] as [number, number])
+    .sort((a, b) => a[0] - b[0])
+  const uncovered: [number, number][] = []
+  let cursor = start
+  let covered = 0
+  for (const [a, b] of intervals) {
+    if (a > cursor) uncovered.push([cursor, a])
+    if (b > cursor) {
+      covered += b - Math.max(a, cursor)
+      cursor = b
+    }
+  }
+  if (cursor < end) uncovered.push([cursor, end])
+  const gapMap = new Map<string, CoverageReport['gaps'][number]>()
+  for (const r of mine.filter((x) => x.kind === 'gap')) {
+    const key = `${r.from_id}\u0000${r.to_id}`
+    const prev = gapMap.get(key)
+    const state = r.state ?? 'open'
+    if (!prev || (RANK[state] ?? 0) > (RANK[prev.state] ?? 0)) {
+      gapMap.set(key, { fromId: r.from_id ?? '', toId: r.to_id ?? '', state, healedBy: r.healed_by, detectedTs: r.start_ts })
+    }
+  }
+  const gaps = [...gapMap.values()]
+  return {
+    exchange: q.exchange,
+    symbol: q.symbol,
+    day: toIso(start).slice(0, 10),
+    complete: uncovered.length === 0 && gaps.every((g) => g.state === 'healed'),
+    coveredMicros: covered,
+    uncovered,
+    gaps,
+    received: mine
+      .filter((r) => r.kind === 'received')
+      .map((r) => ({ fromId: r.from_id ?? '', toId: r.to_id ?? '', start: r.start_ts, end: r.end_ts }))
+      .sort((a, b) => a.start - b.start),
+  }
+}

@@ -1,0 +1,112 @@
+import { access } from 'node:fs/promises'
+import { extname, resolve } from 'node:path'
+import { K2Error } from '@k2/core'
+import type { Lake } from './lake.js'
+import type { CommitResult } from './lake-table.js'
+import { stageFromQuery } from './restage.js'
+
+/**
+ * Imports existing files of trades into silver.trades through the same commit path as writers
+ * (dedup on exchange, symbol, id; one atomic commit per call). Rows go file → DuckDB → Parquet
+ * without passing through JS.
+ *
+ * Accepted layouts (detected from the header / column names):
+ * - K2's own silver.trades columns (`exchange, symbol, id, price, qty, side, ts, recv_ts`, times as
+ *   epoch µs integers or timestamps) — CSV or Parquet;
+ * - Tardis.dev `trades` CSV (`exchange, symbol, timestamp, local_timestamp, id, side, price, amount`,
+ *   µs), as in `../shared/hist/binance-futures-um/…`.
+ */
+export interface ImportOptions {
+  /** Exchange to record instead of the file's (e.g. "binance" for Tardis' "binance-futures"). */
+  exchange?: string
+  /** Canonical symbol to record instead of the file's native one (e.g. "BTC-USDT"). */
+  symbol?: string
+}
+
+const QUOTES = ['USDT', 'USDC', 'BUSD', 'FDUSD', 'TUSD', 'USD', 'EUR', 'GBP', 'BTC', 'ETH']
+
+/** SQL for a canonical symbol from a native one: `BTCUSDT` → `BTC-USDT`, `BTC-USD` unchanged. */
+function symbolExpr(col: string): string {
+  const c = `upper(replace(replace(${col}, '/', '-'), '_', '-'))`
+  const cases = QUOTES.map(
+    (q) =>
+      `WHEN ${c} LIKE '%-%' THEN ${c} WHEN suffix(${c}, '${q}') AND length(${c}) > ${q.length} THEN left(${c}, length(${c}) - ${q.length}) || '-${q}'`,
+  )
+  return `CASE ${cases.join(' ')} ELSE ${c} END`
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`
+
+function timeExpr(col: string): string {
+  // Integers are epoch µs; anything else is cast as a timestamp (Parquet TIMESTAMP columns).
+  return `CASE WHEN typeof(${col}) IN ('BIGINT', 'INTEGER', 'HUGEINT', 'UBIGINT', 'DOUBLE') THEN make_timestamp(${col}::BIGINT)::TIMESTAMPTZ ELSE ${col}::TIMESTAMPTZ END`
+}
+
+async function columnsOf(lake: Lake, source: string): Promise<string[]> {
+  return (await lake.table('silver.trades')).deps.engine.with(async (conn) => {
+    const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)
+    return r.getRows().map((row) => String(row[0]))
+  })
+}
+
+/** Appends the trades in `paths` (CSV or Parquet) to silver.trades in one commit. */
+export async function importTrades(lake: Lake, paths: readonly string[], opts: ImportOptions = {}): Promise<CommitResult> {
+  if (paths.length === 0) throw new K2Error('VALIDATION', 'importTrades needs at least one file path')
+  const files = paths.map((p) => resolve(p))
+  for (const f of files) {
+    await access(f).catch((err) => {
+      throw new K2Error('NOT_FOUND', `cannot import ${f}: the file does not exist or is not readable`, { cause: err })
+    })
+  }
+  const exts = new Set(files.map((f) => extname(f.endsWith('.gz') ? f.slice(0, -3) : f).toLowerCase()))
+  if (exts.size !== 1 || !['.csv', '.parquet'].includes([...exts][0] as string)) {
+    throw new K2Error('VALIDATION', `import files must all be .csv(.gz) or all .parquet, got ${[...exts].join(', ')}`)
+  }
+  const list = `[${files.map(quote).join(', ')}]`
+  const source = exts.has('.csv') ? `read_csv(${list}, header = true, union_by_name = true)` : `read_parquet(${list}, union_by_name = true)`
+  const cols = new Set(
+    await columnsOf(lake, source).catch((err) => {
+      throw new K2Error('VALIDATION', `cannot read ${files.join(', ')} as ${[...exts][0]}: ${(err as Error).message.split('\n')[0]}`, {
+        cause: err,
+      })
+    }),
+  )
+  const tardis = cols.has('timestamp') && cols.has('local_timestamp') && cols.has('amount')
+  const k2 = ['exchange', 'symbol', 'id', 'price', 'qty', 'side', 'ts', 'recv_ts'].every((c) => cols.has(c))
+  if (!tardis && !k2) {
+    throw new K2Error(
+      'VALIDATION',
+      `unrecognised trade columns [${[...cols].join(', ')}]: expected K2's (exchange, symbol, id, price, qty, side, ts, recv_ts) or Tardis' (exchange, symbol, timestamp, local_timestamp, id, side, price, amount)`,
+    )
+  }
+  const exchange = opts.exchange === undefined ? 'exchange::VARCHAR' : quote(opts.exchange)
+  const symbol = opts.symbol === undefined ? symbolExpr('symbol::VARCHAR') : quote(opts.symbol)
+  const select = tardis
+    ? `SELECT ${exchange} AS exchange, ${symbol} AS symbol, id::VARCHAR AS id, price::DOUBLE AS price, amount::DOUBLE AS qty,
+         CASE lower(side::VARCHAR) WHEN 'buy' THEN 'buy' WHEN 'sell' THEN 'sell' ELSE 'unknown' END AS side,
+         ${timeExpr('timestamp')} AS ts, ${timeExpr('local_timestamp')} AS recv_ts FROM ${source}`
+    : `SELECT ${exchange} AS exchange, ${opts.symbol === undefined ? 'symbol::VARCHAR' : symbol} AS symbol, id::VARCHAR AS id, price::DOUBLE AS price,
+         qty::DOUBLE AS qty, side::VARCHAR AS side, ${timeExpr('ts')} AS ts, ${timeExpr('recv_ts')} AS recv_ts FROM ${source}`
+  const table = await lake.table('silver.trades')
+  return table.deps.engine.with(async (conn) => {
+    let staged: Awaited<ReturnType<typeof stageFromQuery>>
+    try {
+      staged = await stageFromQuery(conn, table.spec, select)
+    } catch (err) {
+      throw new K2Error('VALIDATION', `cannot import ${files.join(', ')}: ${(err as Error).message.split('\n')[0]} (nothing was written)`, {
+        cause: err,
+      })
+    }
+    const nulls = await conn.runAndReadAll(
+      `SELECT count(*) FROM ${staged.table} WHERE ${table.spec.columns.map((c) => `"${c.name}" IS NULL`).join(' OR ')} OR NOT (price > 0 AND isfinite(price) AND qty > 0 AND isfinite(qty))`,
+    )
+    const bad = Number(nulls.getRows()[0]?.[0] ?? 0)
+    if (bad > 0) {
+      throw new K2Error(
+        'VALIDATION',
+        `cannot import ${files.join(', ')}: ${bad} rows have an empty column or a non-positive price/qty; fix or drop them (nothing was written)`,
+      )
+    }
+    return table.commitStaged(conn, staged)
+  })
+}

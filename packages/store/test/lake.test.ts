@@ -1,0 +1,160 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { MICROS_PER_DAY } from '@k2/core'
+import { type Lake, openLake, type Scheduler } from '@k2/store'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { makeTrades, sortedKeys, T0, tempDir } from './helpers.js'
+
+const KEY = ['exchange', 'symbol', 'id', 'price', 'qty', 'side', 'ts', 'recv_ts']
+
+describe('lake tables, commits and reads', () => {
+  let dir: string
+  let cleanup: () => void
+  let lake: Lake
+  let nowUs: number
+
+  beforeEach(async () => {
+    ;({ dir, cleanup } = tempDir())
+    nowUs = T0 + 10 * MICROS_PER_DAY
+    lake = await openLake(join(dir, 'lake'), { clock: () => nowUs })
+  })
+  afterEach(() => {
+    lake.close()
+    cleanup()
+  })
+
+  it('creates a table with v1 metadata and a digits-only version hint on first use', async () => {
+    await lake.table('silver.trades')
+    const meta = join(dir, 'lake', 'silver', 'trades', 'metadata')
+    expect(readFileSync(join(meta, 'version-hint.text'), 'utf8')).toBe('1')
+    const v1 = JSON.parse(readFileSync(join(meta, 'v1.metadata.json'), 'utf8'))
+    expect(v1['format-version']).toBe(2)
+    expect(v1['current-snapshot-id']).toBe(-1)
+    expect(v1['partition-specs'][0].fields.map((f: { name: string; transform: string }) => `${f.name}:${f.transform}`)).toEqual([
+      'ts_day:day',
+      'exchange:identity',
+    ])
+    expect(v1.location).toBe(`file://${join(dir, 'lake', 'silver', 'trades')}`)
+  })
+
+  it('appends trades (core events) and reads back exactly the same rows', async () => {
+    const t = await lake.table('silver.trades')
+    const trades = makeTrades(5_000, { stepUs: 60_000_000 }) // spans several days → several partitions
+    const r = await t.append(trades)
+    expect(r.rows).toBe(5_000)
+    expect(r.files).toBeGreaterThan(2)
+    const back = await t.scan()
+    const expected = trades.map((x) => ({ ...x, recv_ts: x.recvTs }))
+    expect(sortedKeys(back, KEY)).toEqual(sortedKeys(expected, KEY))
+    expect(typeof back[0]?.ts).toBe('number')
+  })
+
+  it('accepts table rows for any table, e.g. gold.ohlcv partitioned by timeframe and month', async () => {
+    const t = await lake.table('gold.ohlcv')
+    const row = {
+      exchange: 'kraken',
+      symbol: 'BTC-USD',
+      timeframe: '1m',
+      start: T0,
+      open: 1,
+      high: 2,
+      low: 0.5,
+      close: 1.5,
+      volume: 3,
+      quote_volume: 4,
+      trades: 5,
+      buy_volume: 1,
+      vwap: 1.3,
+    }
+    await t.append([row, { ...row, timeframe: '1d', start: T0 + 40 * MICROS_PER_DAY }])
+    const { files } = await t.files()
+    expect(files.map((f) => f.partition).sort((a, b) => String(a.timeframe).localeCompare(String(b.timeframe)))).toEqual([
+      { timeframe: '1d', start_month: 650 }, // 2024-03
+      { timeframe: '1m', start_month: 648 }, // 2024-01: (2024 − 1970) × 12
+    ])
+    expect(await t.scan()).toHaveLength(2)
+  })
+
+  it('records history and travels in time by snapshot id and by timestamp', async () => {
+    const t = await lake.table('silver.trades')
+    await t.append(makeTrades(100))
+    nowUs += 60_000_000
+    await t.append(makeTrades(50, { startId: 1000 }))
+    const h = await t.history()
+    expect(h.map((s) => [s.operation, s.addedRows, s.totalRows, s.current])).toEqual([
+      ['append', 100, 100, false],
+      ['append', 50, 150, true],
+    ])
+    expect(h[1]?.parentId).toBe(h[0]?.snapshotId)
+    expect(await t.scan({ snapshotId: h[0]?.snapshotId as bigint })).toHaveLength(100)
+    expect(await t.scan({ timestamp: (h[0]?.timestamp as number) + 1000 })).toHaveLength(100)
+    expect(await t.scan({ timestamp: nowUs })).toHaveLength(150)
+    await expect(t.scan({ timestamp: T0 })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(t.scan({ snapshotId: 12345n })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+
+  it('reads incrementally: the rows added between two snapshots', async () => {
+    const t = await lake.table('silver.trades')
+    await t.append(makeTrades(100))
+    const first = (await t.currentSnapshotId()) as bigint
+    await t.append(makeTrades(30, { startId: 500 }))
+    await t.append(makeTrades(20, { startId: 900 }))
+    const c = await t.changes(first)
+    expect(c.rows).toHaveLength(50)
+    expect(c.rows.every((r) => Number(r.id) >= 500)).toBe(true)
+    expect(c.toSnapshotId).toBe(await t.currentSnapshotId())
+  })
+
+  it('serves the FileCatalog: files with partition values, bounds and null counts', async () => {
+    const t = await lake.table('silver.trades')
+    const trades = makeTrades(10)
+    await t.append(trades)
+    const snap = await lake.files('silver.trades')
+    expect(snap.snapshotId).toBe(await t.currentSnapshotId())
+    const [f] = snap.files
+    expect(snap.files).toHaveLength(1)
+    expect(existsSync(f?.path as string)).toBe(true)
+    expect(f?.recordCount).toBe(10)
+    expect(f?.partition).toEqual({ ts_day: Math.floor(T0 / MICROS_PER_DAY), exchange: 'binance' })
+    expect(f?.lowerBounds.ts).toBe(T0)
+    expect(f?.upperBounds.ts).toBe(T0 + 9_000_000)
+    expect(f?.lowerBounds.id).toBe('1')
+    expect(f?.upperBounds.id).toBe('9') // string order: "10" < "9"
+    expect(f?.lowerBounds.price).toBe(Math.min(...trades.map((x) => x.price)))
+    expect(f?.nullCounts.symbol).toBe(0)
+    const empty = await lake.files('silver.book')
+    expect(empty).toEqual({ table: 'silver.book', snapshotId: null, files: [] })
+  })
+
+  it('writer flushes on size and on time (injected scheduler), and only then are rows visible', async () => {
+    const t = await lake.table('silver.trades')
+    const timers: (() => void)[] = []
+    const scheduler: Scheduler = { setTimeout: (fn) => timers.push(fn), clearTimeout: () => {} }
+    const w = t.writer({ flushRows: 100, flushMs: 1000, scheduler })
+    await w.append(makeTrades(150))
+    expect((await t.scan()).length).toBe(150) // 150 ≥ 100 → flushed at append
+    await w.append(makeTrades(10, { startId: 1000 }))
+    expect((await t.scan()).length).toBe(150)
+    expect(timers).toHaveLength(1)
+    timers[0]?.()
+    await w.flush()
+    expect((await t.scan()).length).toBe(160)
+    await w.close()
+    await expect(w.append(makeTrades(1))).rejects.toMatchObject({ code: 'CLOSED' })
+    expect(w.stats()).toMatchObject({ appended: 160, committed: 160, commits: 2 })
+  })
+
+  it('rejects rows that fail the schema with the row and column, buffering nothing', async () => {
+    const t = await lake.table('silver.trades')
+    const w = t.writer({ flushMs: 0 })
+    const bad = [...makeTrades(3), { ...makeTrades(1)[0], ts: 1.5 }]
+    const err = await w.append(bad as never).catch((e) => e)
+    expect(err).toMatchObject({ code: 'VALIDATION' })
+    expect(err.message).toContain('row 3')
+    expect(err.message).toContain('"ts"')
+    expect(w.stats().buffered).toBe(0)
+    await expect(t.append([{ exchange: 'binance' }] as never)).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(t.append([null] as never)).rejects.toMatchObject({ code: 'VALIDATION' })
+    expect(await t.history()).toEqual([])
+  })
+})
