@@ -35,6 +35,8 @@ export {
   SymbolSchema,
   validateSymbol,
 } from './symbols.js'
+export type { ColumnSpec, ColumnType, TableName, Tables } from './tables.js'
+export { isTableName, TABLE_NAMES, TABLE_SCHEMAS } from './tables.js'
 export type { Clock, Micros, TimeInput } from './time.js'
 export {
   fromDate,
@@ -55,8 +57,4 @@ export {
 } from './time.js'
 export type { ParsedTimeframe, Timeframe } from './timeframe.js'
 export { bucketStart, isTimeframe, parseTimeframe, STANDARD_TIMEFRAMES, TimeframeSchema } from './timeframe.js'
-
 export { validate } from './validate.js'
-
-export { TABLE_SCHEMAS, TABLE_NAMES, isTableName } from './tables.js'
-export type { ColumnType, ColumnSpec, TableName, Tables } from './tables.js'

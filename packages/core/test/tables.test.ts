@@ -1,5 +1,5 @@
-import { describe, expect, expectTypeOf, it } from 'vitest'
 import { isTableName, TABLE_NAMES, TABLE_SCHEMAS, type Tables } from '@k2/core'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 
 describe('lake table schemas', () => {
   it('lists the medallion tables', () => {
@@ -26,7 +26,19 @@ describe('lake table schemas', () => {
     expectTypeOf<Tables['silver.trades']['side']>().toEqualTypeOf<string>()
     expectTypeOf<Tables['bronze.coverage']['symbol']>().toEqualTypeOf<string | null>()
     expectTypeOf<keyof Tables['gold.ohlcv']>().toEqualTypeOf<
-      'exchange' | 'symbol' | 'timeframe' | 'start' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'quote_volume' | 'trades' | 'buy_volume' | 'vwap'
+      | 'exchange'
+      | 'symbol'
+      | 'timeframe'
+      | 'start'
+      | 'open'
+      | 'high'
+      | 'low'
+      | 'close'
+      | 'volume'
+      | 'quote_volume'
+      | 'trades'
+      | 'buy_volume'
+      | 'vwap'
     >()
   })
 })
