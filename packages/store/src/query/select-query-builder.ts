@@ -18,7 +18,7 @@ export type AllColumns = typeof ALL_COLUMNS
 
 /** No columns yet. */
 export type Empty = Record<never, never>
-type Simplify<A> = { [K in keyof A]: A[K] } & Empty
+type Simplify<A> = { [K in keyof A]: A[K] }
 type Base<O> = [O] extends [AllColumns] ? Empty : O
 /** The row type of a query on `T` with selections `O` and joined columns `J`. */
 export type ResultRow<T extends TableName, O, J> = Simplify<([O] extends [AllColumns] ? Tables[T] : O) & J>
