@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
+import { K2Error } from '@k2/core'
 import type { LiveFile } from './manifests.js'
 import { fromUri } from './paths.js'
 import { decodeExpr, type Staged, type StagedColumn } from './stage.js'
@@ -72,8 +73,16 @@ export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, st
   const files = `[${[...candidates].map(quote).join(', ')}]`
   const on = keyCols.map((c) => `${decodeExpr(c, 's.')} = e."${c.name}"`).join(' AND ')
   const cols = keyCols.map((c) => `"${c.name}"`).join(', ')
-  const reader = await conn.runAndReadAll(
-    `DELETE FROM ${staged.table} WHERE rowid IN (SELECT s.rowid FROM ${staged.table} s JOIN (SELECT ${cols} FROM read_parquet(${files})) e ON ${on})`,
-  )
-  return dropped + Number(reader.rowsChanged)
+  try {
+    const reader = await conn.runAndReadAll(
+      `DELETE FROM ${staged.table} WHERE rowid IN (SELECT s.rowid FROM ${staged.table} s JOIN (SELECT ${cols} FROM read_parquet(${files})) e ON ${on})`,
+    )
+    return dropped + Number(reader.rowsChanged)
+  } catch (err) {
+    throw new K2Error(
+      'CORRUPT_TABLE',
+      `cannot check ${spec.name} for duplicates: a data file is unreadable (${(err as Error).message.split('\n')[0]}); restore it, or roll the table back to a snapshot without it`,
+      { cause: err },
+    )
+  }
 }

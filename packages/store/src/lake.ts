@@ -36,7 +36,7 @@ export class Lake implements FileCatalog {
   }
 
   /** Opens a table (creating it, with its Iceberg metadata, on first use). */
-  table<T extends TableName>(name: T): Promise<LakeTable<T>> {
+  async table<T extends TableName>(name: T): Promise<LakeTable<T>> {
     const checked = checkTableName(name) as T
     let t = this.#tables.get(checked)
     if (!t) {

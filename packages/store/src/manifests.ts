@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { K2Error } from '@k2/core'
 import { decodeAvroFile, encodeAvroFile } from './avro-file.js'
@@ -31,11 +31,12 @@ const cache = new Map<string, { records: unknown[]; length: number }>()
 const CACHE_MAX = 2000
 
 async function readAvro<T>(uri: string, what: string): Promise<{ records: T[]; length: number }> {
-  const hit = cache.get(uri)
-  if (hit) return hit as { records: T[]; length: number }
   const path = fromUri(uri)
   let buf: Buffer
   try {
+    // Files are immutable, so a cached copy is good while the file is still there, unchanged in size.
+    const hit = cache.get(uri)
+    if (hit && (await stat(path)).size === hit.length) return hit as { records: T[]; length: number }
     buf = await readFile(path)
   } catch (err) {
     throw new K2Error(

@@ -25,7 +25,7 @@ export function makeTrades(
     return {
       type: 'trade' as const,
       exchange,
-      symbol: symbols[i % symbols.length] as string,
+      symbol: symbols[i % symbols.length] as Trade['symbol'],
       id: String(startId + i),
       price: 40_000 + ((i * 7) % 1000) / 4,
       qty: 0.001 * (1 + (i % 17)),
