@@ -141,6 +141,9 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
     timeframe: Timeframe,
     options: { column?: TimeColumn<T>; as?: A } = {},
   ): SelectQueryBuilder<T, Simplify<Base<O> & { [K in A]: number }>, J> {
+    // core's parseTimeframe stringifies the bad value with JSON.stringify, which throws on a bigint.
+    if (typeof timeframe !== 'string')
+      throw new K2Error('VALIDATION', `bucket() takes a timeframe such as "1m", "1h", "1d", got ${show(timeframe)}`)
     const { micros } = parseTimeframe(timeframe)
     const column = options.column ?? timeColumnOf(this.#node.table)
     const spec = columnSpec(this.#node.table, column)
@@ -244,7 +247,7 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
   #checkCount(what: string, n: unknown): number {
     const cap = this.#ctx.maxLimit
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > cap) {
-      throw new K2Error('VALIDATION', `${what} must be an integer from 0 to ${cap}, got ${show(n)}`, { details: { [what]: String(n) } })
+      throw new K2Error('VALIDATION', `${what} must be an integer from 0 to ${cap}, got ${show(n)}`, { details: { [what]: show(n) } })
     }
     return n
   }

@@ -21,7 +21,7 @@ const INT32 = 2 ** 31
 export function columnValue(table: TableName, spec: ColumnSpec, value: unknown): string | number | boolean {
   const bad = (expected: string) =>
     new K2Error('VALIDATION', `invalid value ${show(value)} for ${table}.${spec.name}: expected ${expected}`, {
-      details: { table, column: spec.name, value: typeof value === 'string' ? value.slice(0, 200) : String(value) },
+      details: { table, column: spec.name, value: show(value) },
     })
   switch (spec.type) {
     case 'string':
