@@ -126,7 +126,8 @@ export class Feed implements MarketEventSource {
   start(): this {
     if (this.running !== undefined || this.closedFlag) return this
     this.timer = setInterval(() => this.tick(), this.o.tickMs)
-    this.running = this.run()
+    // Start on the next microtask, so listeners attached right after openFeed() see the first status.
+    this.running = Promise.resolve().then(() => this.run())
     return this
   }
 
@@ -343,6 +344,14 @@ export class Feed implements MarketEventSource {
     switch (r.kind) {
       case 'trades':
         for (const t of r.trades) {
+          if (!this.subs.bySymbol.has(t.symbol)) {
+            this.deadLetter(
+              data,
+              recvTs,
+              new FeedError('PROTOCOL', this.exchange, `trade for ${t.symbol}, which this feed did not subscribe to`),
+            )
+            break
+          }
           this.subs.touch(t.symbol, recvTs)
           this.sequencer.accept(t, r.snapshot)
         }
@@ -365,13 +374,17 @@ export class Feed implements MarketEventSource {
         void this.rollover(conn, r.reason)
         break
       case 'error':
-        this.counters.deadLetter()
-        this.emit('dlq', { exchange: this.exchange, recvTs, raw: data, errorCode: r.error.code, errorMessage: r.error.message })
+        this.deadLetter(data, recvTs, r.error)
         break
       case 'heartbeat':
       case 'ignored':
         break
     }
+  }
+
+  private deadLetter(raw: string, recvTs: number, error: K2Error): void {
+    this.counters.deadLetter()
+    this.emit('dlq', { exchange: this.exchange, recvTs, raw, errorCode: error.code, errorMessage: error.message })
   }
 
   /** Watchdogs: dead connections, unanswered subscriptions, pings, lifetime limits and quiet symbols. */

@@ -139,13 +139,14 @@ export class KrakenAdapter implements ExchangeAdapter {
   }
 }
 
-/** `GET /0/public/Trades?pair=XBTUSD&since=<s>`: rows `[price, volume, time, side, type, misc, trade_id]`. */
+/** `GET /0/public/Trades?pair=XBTUSD&since=<ns>`: rows `[price, volume, time, side, type, misc, trade_id]`. */
 function krakenHistory(a: KrakenAdapter): HistoryApi {
   return {
     pageUrl: (rest, symbol, _fromId, _toId, afterTs) => {
       const [base = '', quote = ''] = a.toNative(symbol).split('/')
       const pair = `${REST_CODE[base] ?? base}${REST_CODE[quote] ?? quote}`
-      return `${rest}/0/public/Trades?pair=${pair}&since=${Math.max(0, Math.floor(afterTs / 1_000_000) - 1)}&count=1000`
+      // `since` in nanoseconds, like the `last` cursor Kraken returns; 1 µs early so trades at afterTs itself are included.
+      return `${rest}/0/public/Trades?pair=${pair}&since=${Math.max(0, afterTs - 1) * 1000}&count=1000`
     },
     parsePage: (body, symbol, recvTs) => {
       const r = record(JSON.parse(body), 'Trades response')

@@ -60,6 +60,8 @@ export class ExchangeSimulator {
   readonly exchange: Exchange
   /** Connections accepted so far. */
   connectionsTotal = 0
+  /** Most connections open at the same time (a rollover opens the new one before closing the old). */
+  peakConnections = 0
   /** REST requests served so far. */
   restRequests = 0
   private readonly clients = new Set<Client>()
@@ -216,7 +218,7 @@ export class ExchangeSimulator {
           : kind === 'truncated'
             ? good.slice(0, Math.floor(good.length / 2))
             : kind === 'wrong-types'
-              ? good.replace(/"?1\.5"?/, '"one and a half"')
+              ? good.replaceAll(/"?\b1\.5\b"?/g, '"one and a half"')
               : kind === 'unknown-symbol'
                 ? good
                     .replaceAll(/BTC|btc/g, 'QQQ')
@@ -259,6 +261,7 @@ export class ExchangeSimulator {
     this.connectionsTotal++
     const client: Client = { ws, state: { subscribed: new Set(), sequence: 0, heartbeats: false } }
     this.clients.add(client)
+    this.peakConnections = Math.max(this.peakConnections, this.clients.size)
     ws.on('close', () => this.clients.delete(client))
     ws.on('error', () => {})
     ws.on('message', (data) => this.onClientMessage(client, data.toString()))

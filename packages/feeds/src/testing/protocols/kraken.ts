@@ -83,7 +83,9 @@ export function krakenProtocol(): SimProtocol {
       if (path !== '/0/public/Trades') return undefined
       const symbol = tape.symbols.find((s) => restPair(s) === q.get('pair'))
       if (symbol === undefined) return { status: 200, body: JSON.stringify({ error: ['EQuery:Unknown asset pair'] }) }
-      const sinceUs = Number(q.get('since') ?? 0) * 1_000_000
+      // Kraken takes seconds or, like its own `last` cursor, nanoseconds.
+      const since = Number(q.get('since') ?? 0)
+      const sinceUs = since > 1e15 ? Math.floor(since / 1000) : since * 1_000_000
       const count = Math.min(1000, Number(q.get('count') ?? 1000))
       const rows = tape
         .trades(symbol)
