@@ -138,6 +138,7 @@ async function rewriteManifests(
 ): Promise<{ carried: ManifestFileRecord[]; rewritten: WrittenManifest[] }> {
   const carried: ManifestFileRecord[] = []
   const rewritten: WrittenManifest[] = []
+  if (remove.size === 0) return { carried: [...manifests], rewritten } // appends carry every manifest verbatim
   for (const m of manifests) {
     const entries = await readManifest(m)
     if (!entries.some((e) => e.status !== 2 && remove.has(e.data_file.file_path))) {
