@@ -20,7 +20,7 @@ export interface DuckDBEngineOptions {
   memoryLimit?: string
   /** Worker threads (default: DuckDB's choice, the core count). */
   threads?: number
-  /** Where DuckDB may spill when over its memory limit (default: none, i.e. fail with an out-of-memory error). */
+  /** Where DuckDB may spill when over its memory limit (default: nowhere, i.e. fail with `K2Error('CAPACITY')` rather than write into the working directory). */
   tempDirectory?: string
 }
 
@@ -43,7 +43,7 @@ export async function createDuckDBEngine({ memoryLimit = '1GB', threads, tempDir
   }
   const config: Record<string, string> = { memory_limit: memoryLimit, autoinstall_known_extensions: 'false' }
   if (threads !== undefined) config.threads = String(threads)
-  if (tempDirectory !== undefined) config.temp_directory = tempDirectory
+  config.temp_directory = tempDirectory ?? ''
   const instance = await DuckDBInstance.create(':memory:', config)
   let closed = false
   return {

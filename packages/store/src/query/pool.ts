@@ -50,6 +50,7 @@ export class ConnectionPool {
   #rejected = 0
   #replaced = 0
   #closed = false
+  #drained: (() => void) | undefined
 
   constructor(engine: QueryEngine, { size = 2, maxQueue = 64, idleCheckMs = 30_000 }: PoolOptions = {}) {
     if (!Number.isSafeInteger(size) || size < 1) throw new K2Error('VALIDATION', `pool size must be a positive integer, got ${size}`)
@@ -151,6 +152,7 @@ export class ConnectionPool {
     if (this.#closed) {
       this.#open--
       void slot.conn.close().catch(() => {})
+      if (this.#busy === 0) this.#drained?.()
     } else this.#idle.push(slot)
   }
 
@@ -170,12 +172,24 @@ export class ConnectionPool {
     )
   }
 
-  /** Rejects waiters, closes idle connections now and busy ones when their query ends. */
+  /** Rejects waiters, closes idle connections, and resolves once running queries have ended and closed theirs. */
   async close(): Promise<void> {
     this.#closed = true
     for (const w of this.#waiters.splice(0)) w(new K2Error('CLOSED', 'the query layer was closed while this query waited'))
     const idle = this.#idle.splice(0)
     this.#open -= idle.length
     await Promise.all(idle.map((s) => s.conn.close().catch(() => {})))
+    if (this.#busy > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
   }
+}
+
+/** Throws `K2Error('VALIDATION')` for pool options out of range; returns them otherwise. */
+export function checkPoolOptions(options: PoolOptions): PoolOptions {
+  const { size = 2, maxQueue = 64, idleCheckMs = 30_000 } = options
+  if (!Number.isSafeInteger(size) || size < 1) throw new K2Error('VALIDATION', `pool size must be a positive integer, got ${size}`)
+  if (!Number.isSafeInteger(maxQueue) || maxQueue < 0)
+    throw new K2Error('VALIDATION', `pool maxQueue must be an integer >= 0, got ${maxQueue}`)
+  if (!Number.isSafeInteger(idleCheckMs) || idleCheckMs < 0)
+    throw new K2Error('VALIDATION', `pool idleCheckMs must be an integer >= 0, got ${idleCheckMs}`)
+  return options
 }

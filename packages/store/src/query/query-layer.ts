@@ -7,7 +7,7 @@ import { createDuckDBEngine } from './duckdb-engine.js'
 import type { EngineBatch, QueryEngine } from './engine.js'
 import { checkDataFilePath } from './file-paths.js'
 import { attachLineage, fingerprint, type Lineage, type LineageTable } from './lineage.js'
-import { ConnectionPool, type Lease, type PoolOptions, type PoolStats } from './pool.js'
+import { ConnectionPool, checkPoolOptions, type Lease, type PoolOptions, type PoolStats } from './pool.js'
 import { pruneReasons } from './prune.js'
 import { compileSelect } from './query-compiler.js'
 import type { Explain, ExplainTable, QueryContext, QueryResult } from './query-context.js'
@@ -74,12 +74,16 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
   for (const [name, v] of Object.entries({ timeoutMs, maxRows, maxLimit })) {
     if (!Number.isSafeInteger(v) || v < 1) throw new K2Error('VALIDATION', `${name} must be a positive integer, got ${v}`)
   }
+  checkPoolOptions(options.pool ?? {})
   const ownsEngine = options.engine === undefined
   let enginePromise: Promise<QueryEngine> | undefined = options.engine ? Promise.resolve(options.engine) : undefined
   let pool: ConnectionPool | undefined
+  let closed = false
   const poolPromise = async () => {
+    if (closed) throw new K2Error('CLOSED', 'the query layer is closed: create a new one')
     enginePromise ??= createDuckDBEngine()
     const engine = await enginePromise
+    if (closed) throw new K2Error('CLOSED', 'the query layer was closed while this query started')
     pool ??= new ConnectionPool(engine, options.pool)
     return pool
   }
@@ -139,6 +143,14 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
         )
       }
       if (K2Error.isInstance(err)) throw err
+      if (/Out of Memory/i.test((err as Error).message)) {
+        throw new QueryError(
+          'CAPACITY',
+          `query needed more memory than the engine's memoryLimit: narrow it, or raise memoryLimit / set tempDirectory to spill (${(err as Error).message.split('\n')[0]})`,
+          plan,
+          { cause: err },
+        )
+      }
       throw new QueryError('QUERY', `query failed: ${(err as Error).message}`, plan, { cause: err })
     } finally {
       clearTimeout(timer)
@@ -201,6 +213,8 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     time: (input) => timeParam(input),
     stats: () => pool?.stats() ?? { size: options.pool?.size ?? 2, open: 0, busy: 0, queued: 0, rejected: 0, replaced: 0 },
     async close() {
+      closed = true
+      await enginePromise?.catch(() => undefined)
       await pool?.close()
       if (ownsEngine && enginePromise) await (await enginePromise).close()
     },
