@@ -84,8 +84,7 @@ export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOpti
       for await (const ev of source) {
         if (ev.type === 'trade') {
           stats.trades++
-          tracker.trade(ev)
-          await appendOrDeadLetter(trades, [ev], ev, dlq, stats)
+          if (await appendOrDeadLetter(trades, [ev], ev, dlq, stats)) tracker.trade(ev)
         } else if (ev.type === 'book_snapshot' || ev.type === 'book_delta') {
           stats.bookUpdates++
           await appendOrDeadLetter(book, [ev], ev, dlq, stats)
@@ -116,14 +115,17 @@ async function appendOrDeadLetter<W extends TableWriter>(
   ev: { exchange: string; recvTs: number },
   dlq: TableWriter<'bronze.dlq'>,
   stats: PipeStats,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await writer.append(rows)
+    return true
   } catch (err) {
     if (!K2Error.isInstance(err) || err.code !== 'VALIDATION') throw err
     stats.deadLetters++
+    const recvTs = Number.isSafeInteger(ev.recvTs) ? ev.recvTs : 0
     await dlq.append([
-      { exchange: ev.exchange, recv_ts: ev.recvTs, raw: JSON.stringify(ev), error_code: err.code, error_message: err.message },
+      { exchange: ev.exchange, recv_ts: recvTs, raw: JSON.stringify(ev), error_code: err.code, error_message: err.message },
     ])
+    return false
   }
 }
