@@ -42,6 +42,7 @@ export class BinanceAdapter implements ExchangeAdapter {
       (n) => splitByQuote(n, QUOTES),
     )
     this.history = this.agg ? aggTradesHistory(this) : tradesHistory(this)
+    this.quoted = (options.symbols ?? []).map((sym) => [`"${this.toNative(sym)}"`, sym])
   }
 
   toNative(symbol: CanonicalSymbol): string {
@@ -79,35 +80,48 @@ export class BinanceAdapter implements ExchangeAdapter {
     }
   }
 
+  /** Subscribed symbols as `"NATIVE"` with their canonical names, for matching in place on the hot path. */
+  private readonly quoted: Array<[string, CanonicalSymbol]>
+
   /** The hot path: a combined-stream `@trade` frame in Binance's exact key order, read without JSON.parse. */
   private scanTrade(f: string, recvTs: number): ParsedFrame | undefined {
-    let p = scan.str(f, scan.lit(f, 0, '{"stream":'))
-    p = scan.lit(f, p, ',"data":{"e":"trade","E":')
-    p = scan.int(f, p)
-    p = scan.str(f, scan.lit(f, p, ',"s":'))
-    const native = scan.scannedStr
-    p = scan.int(f, scan.lit(f, p, ',"t":'))
-    const id = scan.scannedInt
-    p = scan.str(f, scan.lit(f, p, ',"p":'))
-    const priceText = scan.scannedStr
-    p = scan.str(f, scan.lit(f, p, ',"q":'))
-    const qtyText = scan.scannedStr
+    let p = scan.skipStr(f, scan.lit(f, 0, '{"stream":'))
+    p = scan.skipInt(f, scan.lit(f, p, ',"data":{"e":"trade","E":'))
+    p = scan.lit(f, p, ',"s":')
+    if (p < 0) return undefined
+    let symbol: CanonicalSymbol | undefined
+    for (const [quotedNative, canonical] of this.quoted) {
+      if (f.startsWith(quotedNative, p)) {
+        symbol = canonical
+        p += quotedNative.length
+        break
+      }
+    }
+    if (symbol === undefined) {
+      p = scan.str(f, p)
+      symbol = p < 0 ? undefined : this.map.toCanonical(scan.scannedStr)
+      if (symbol === undefined) return undefined
+    }
+    const idStart = scan.lit(f, p, ',"t":')
+    p = scan.skipInt(f, idStart)
+    if (p < 0) return undefined
+    const id = f.slice(idStart, p)
+    p = scan.decimalString(f, scan.lit(f, p, ',"p":'))
+    const price = scan.scannedNum
+    p = scan.decimalString(f, scan.lit(f, p, ',"q":'))
+    const qty = scan.scannedNum
     p = scan.int(f, scan.lit(f, p, ',"T":'))
     const time = scan.scannedInt
     p = scan.bool(f, scan.lit(f, p, ',"m":'))
     const buyerIsMaker = scan.scannedBool
     p = scan.bool(f, scan.lit(f, p, ',"M":'))
     if (p < 0 || p + 2 !== f.length || f.charCodeAt(p) !== 125 || f.charCodeAt(p + 1) !== 125) return undefined
-    if (!scan.isPlainDecimal(priceText) || !scan.isPlainDecimal(qtyText)) return undefined
-    const price = +priceText
-    const qty = +qtyText
-    const symbol = this.map.toCanonical(native)
-    if (!(price > 0) || !(qty > 0) || symbol === undefined || !Number.isSafeInteger(time)) return undefined
+    if (!(price > 0) || !(qty > 0) || (id.length > 1 && id.charCodeAt(0) === 48)) return undefined
     const trade: Trade = {
       type: 'trade',
       exchange: 'binance',
       symbol,
-      id: String(id),
+      id,
       price,
       qty,
       // m = buyer is maker, so the taker sold.

@@ -57,16 +57,53 @@ export function bool(text: string, pos: number): number {
   return -1
 }
 
-/** A plain decimal literal inside a string: digits with at most one dot, as exchanges print prices. */
-export function isPlainDecimal(s: string): boolean {
-  const n = s.length
-  if (n === 0 || n > 40) return false
-  let dots = 0
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i)
-    if (c === 46) {
-      if (++dots > 1 || i === 0 || i === n - 1) return false
-    } else if (c < 48 || c > 57) return false
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+
+/** Value of the last `decimalString`. */
+export let scannedNum = 0
+
+/**
+ * A quoted plain decimal (`"63113.20000000"`) read straight into a number. The digits form an exact
+ * integer (< 2^53) and 10^k is exact (k ≤ 22), so one IEEE division rounds correctly: the result is
+ * exactly `Number(text)` (Clinger's fast path). Anything else (too many digits, exponents, signs) fails.
+ */
+export function decimalString(text: string, pos: number): number {
+  if (pos < 0 || text.charCodeAt(pos) !== 34) return -1
+  let i = pos + 1
+  let digits = 0
+  let count = 0
+  let scale = -1
+  const n = text.length
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      digits = digits * 10 + (c - 48)
+      count++
+      if (scale >= 0) scale++
+    } else if (c === 46 && scale < 0 && count > 0) scale = 0
+    else break
   }
-  return true
+  if (i >= n || text.charCodeAt(i) !== 34 || count === 0 || count > 15 || scale === 0 || scale > 22) return -1
+  scannedNum = scale > 0 ? digits / (POW10[scale] as number) : digits
+  return i + 1
+}
+
+/** Skips a string without escapes (`"…"`). */
+export function skipStr(text: string, pos: number): number {
+  if (pos < 0 || text.charCodeAt(pos) !== 34) return -1
+  const end = text.indexOf('"', pos + 1)
+  return end < 0 || text.lastIndexOf('\\', end) > pos ? -1 : end + 1
+}
+
+/** Skips a non-negative integer. */
+export function skipInt(text: string, pos: number): number {
+  if (pos < 0) return -1
+  let i = pos
+  const n = text.length
+  while (i < n) {
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57) break
+    i++
+  }
+  return i === pos || i - pos > 16 ? -1 : i
 }

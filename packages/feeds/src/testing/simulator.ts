@@ -27,6 +27,8 @@ export interface SimulatorOptions {
   closeEveryMs?: number
   /** Every n-th REST request is refused with HTTP 429 (rate limit). */
   restFailEvery?: number
+  /** Trades of history kept per symbol (default: all). Bound it for long runs; the REST history shrinks with it. */
+  historyLimit?: number
 }
 
 interface Client {
@@ -79,7 +81,7 @@ export class ExchangeSimulator {
     private readonly wss: WebSocketServer,
   ) {
     this.exchange = parseExchange(options.exchange)
-    this.tape = new Tape(this.exchange, options.symbols, options.seed ?? 1)
+    this.tape = new Tape(this.exchange, options.symbols, options.seed ?? 1, undefined, options.historyLimit)
     this.protocol = protocolFor(this.exchange, options.channel ?? 'trades')
   }
 

@@ -52,6 +52,8 @@ export class Tape {
     symbols: readonly string[],
     seed: number,
     startMs = Date.UTC(2026, 0, 5, 12),
+    /** Trades kept per symbol (oldest dropped first); unlimited by default. Long benchmarks bound it. */
+    private readonly keep = Number.POSITIVE_INFINITY,
   ) {
     if (symbols.length === 0) throw new K2Error('VALIDATION', 'the simulator needs at least one symbol')
     this.rand = mulberry32(seed)
@@ -100,6 +102,7 @@ export class Tape {
       ts: this.clockMs * 1000,
     }
     s.trades.push(trade)
+    if (s.trades.length > this.keep * 2) s.trades = s.trades.slice(-this.keep)
     return trade
   }
 }
