@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api'
 import { fsyncDir, fsyncFile } from './durable-fs.js'
 import type { DataFileRecord, KV } from './manifest-schemas.js'
 import { toUri } from './paths.js'
-import { decodeExpr, type Staged } from './stage.js'
+import { decodeExpr, type Staged, sortExpr } from './stage.js'
 import { icebergSchema, type TableSpec } from './table-spec.js'
 import { compareStrings, encodeValue, partitionPathValue, type Scalar } from './values.js'
 
@@ -21,9 +21,8 @@ export function selectList(staged: Staged, alias = ''): string {
   return staged.columns.map((c) => `${decodeExpr(c, alias)} AS "${c.name}"`).join(', ')
 }
 
-function orderBy(spec: TableSpec): string {
-  // Codes sort in first-seen order, not alphabetically: sort by the decoded strings.
-  return spec.sortBy.map((c) => `"${c}"`).join(', ')
+function orderBy(spec: TableSpec, staged: Staged): string {
+  return spec.sortBy.map((c) => sortExpr(staged.columns.find((x) => x.name === c) as Staged['columns'][number])).join(', ')
 }
 
 interface ColumnStats {
@@ -41,6 +40,8 @@ async function statistics(conn: DuckDBConnection, staged: Staged): Promise<Map<n
     const ref = `"${c.name}"`
     aggs.push(`count(${ref}) AS c${i}`)
     if (c.kind === 'code') aggs.push(`list(DISTINCT ${ref}) AS d${i}`)
+    else if (c.kind === 'numid')
+      return // string bounds were taken in JS while staging
     else if (c.kind === 'double') {
       aggs.push(`min(${ref}) FILTER (WHERE NOT isnan(${ref})) AS lo${i}`, `max(${ref}) FILTER (WHERE NOT isnan(${ref})) AS hi${i}`)
       aggs.push(`count(*) FILTER (WHERE isnan(${ref})) AS nan${i}`)
@@ -63,6 +64,10 @@ async function statistics(conn: DuckDBConnection, staged: Staged): Promise<Map<n
           if (min === null || compareStrings(s, min as string) < 0) min = s
           if (max === null || compareStrings(s, max as string) > 0) max = s
         }
+      } else if (c.kind === 'numid') {
+        const b = c.bounds?.get(Number(r.__p))
+        min = b?.min ?? null
+        max = b?.max ?? null
       } else if (c.kind !== 'bool') {
         const lo = r[`lo${i}`]
         const hi = r[`hi${i}`]
@@ -95,7 +100,7 @@ export async function writeDataFiles(conn: DuckDBConnection, spec: TableSpec, st
     await mkdir(dirname(path), { recursive: true })
     dirs.add(dirname(path))
     await conn.run(
-      `COPY (SELECT ${selectList(staged)} FROM ${staged.table} WHERE __p = ${p} ORDER BY ${orderBy(spec)}) TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ${fieldIds}, KV_METADATA ${kvMeta}, ROW_GROUP_SIZE 1000000)`,
+      `COPY (SELECT ${selectList(staged)} FROM ${staged.table}${stats.size > 1 ? ` WHERE __p = ${p}` : ''} ORDER BY ${orderBy(spec, staged)}) TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ${fieldIds}, KV_METADATA ${kvMeta})`,
     )
     await fsyncFile(path)
     const size = (await stat(path)).size

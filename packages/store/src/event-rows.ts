@@ -69,8 +69,13 @@ export function deadLetterRow(d: DeadLetter): Tables['bronze.dlq'] {
   return { exchange: d.exchange, recv_ts: d.recvTs, raw: d.raw, error_code: d.errorCode, error_message: d.errorMessage }
 }
 
-/** Appends the table rows of `input` to `out`. */
+/**
+ * Appends the table rows of `input` to `out`. Objects whose fields are the columns (or their
+ * camelCase aliases, as in `Trade`) are passed through as they are — no copy; books expand to one
+ * row per level.
+ */
 export function pushRows(table: TableName, input: readonly unknown[], out: Obj[]): void {
+  const books = table === 'silver.book'
   for (const x of input) {
     const o = x as Obj
     if (o === null || typeof o !== 'object' || Array.isArray(o)) {
@@ -79,12 +84,7 @@ export function pushRows(table: TableName, input: readonly unknown[], out: Obj[]
         `row ${out.length} of ${table} is ${JSON.stringify(o)}, not an object: pass rows as objects keyed by column name (nothing was written)`,
       )
     }
-    if (table === 'silver.trades' && o.type === 'trade') out.push(tradeRow(o as unknown as Trade))
-    else if (table === 'silver.book' && (o.type === 'book_snapshot' || o.type === 'book_delta'))
-      out.push(...bookRows(o as unknown as BookSnapshot))
-    else if (table === 'gold.ohlcv' && 'quoteVolume' in o) out.push(candleRow(o as unknown as Candle))
-    else if (table === 'bronze.frames' && 'connectionId' in o) out.push(frameRow(o as unknown as RawFrame))
-    else if (table === 'bronze.dlq' && 'errorCode' in o) out.push(deadLetterRow(o as unknown as DeadLetter))
+    if (books && (o.type === 'book_snapshot' || o.type === 'book_delta')) out.push(...bookRows(o as unknown as BookSnapshot))
     else out.push(o)
   }
 }

@@ -10,7 +10,8 @@ import {
   TIMESTAMPTZ,
   VARCHAR,
 } from '@duckdb/node-api'
-import { K2Error } from '@k2/core'
+import { K2Error, MICROS_PER_DAY } from '@k2/core'
+import { checker, type Fill, type FillKind, filler, picker } from './row-access.js'
 import type { TableSpec } from './table-spec.js'
 import { applyTransform, type Scalar } from './values.js'
 
@@ -19,13 +20,13 @@ import { applyTransform, type Scalar } from './values.js'
  * data chunks filled column by column, numbers written straight into the vectors' typed arrays,
  * 64-bit times as two 32-bit halves (no BigInt per value), and low-cardinality strings as integer
  * dictionary codes decoded by a CASE in the COPY (one native call per string is what is slow).
- * Every value is checked against the column type on the way; the first bad row aborts with its
- * index, before anything is written to the lake.
+ * Rows are read by column name, or by its camelCase alias (`recv_ts` ← `recvTs`), so core events
+ * such as `Trade` are staged as they are, without a copy.
  */
 
 export type Row = Record<string, unknown>
 
-type Kind = 'code' | 'string' | 'double' | 'int' | 'long' | 'ts' | 'bool'
+type Kind = 'code' | 'string' | 'numid' | 'double' | 'int' | 'long' | 'ts' | 'bool'
 
 export interface StagedColumn {
   name: string
@@ -33,6 +34,8 @@ export interface StagedColumn {
   required: boolean
   /** Dictionary of a `code` column: index → string. */
   dict: string[]
+  /** A `numid` column (decimal-string ids staged as BIGINT): its string min/max per partition. */
+  bounds?: Map<number, { min: string; max: string }>
 }
 
 export interface Staged {
@@ -48,6 +51,7 @@ export interface Staged {
 const DUCK: Record<Kind, DuckDBType> = {
   code: INTEGER,
   string: VARCHAR,
+  numid: BIGINT,
   double: DOUBLE,
   int: INTEGER,
   long: BIGINT,
@@ -57,6 +61,7 @@ const DUCK: Record<Kind, DuckDBType> = {
 const SQL_TYPE: Record<Kind, string> = {
   code: 'INTEGER',
   string: 'VARCHAR',
+  numid: 'BIGINT',
   double: 'DOUBLE',
   int: 'INTEGER',
   long: 'BIGINT',
@@ -71,17 +76,28 @@ function kindOf(spec: TableSpec, name: string, type: string): Kind {
   return type as Kind
 }
 
+interface ReadColumn {
+  name: string
+  kind: Kind
+  required: boolean
+}
+
+function readColumns(spec: TableSpec): ReadColumn[] {
+  return spec.columns.map((c) => ({ name: c.name, kind: kindOf(spec, c.name, c.type), required: c.required }))
+}
+
 /** The vector's backing typed array when this DuckDB version exposes one; else null (slow path). */
 function itemsOf(v: DuckDBVector): Float64Array | Int32Array | BigInt64Array | null {
   const items = (v as unknown as { items?: unknown }).items
   return items instanceof Float64Array || items instanceof Int32Array || items instanceof BigInt64Array ? items : null
 }
 
-function bad(spec: TableSpec, index: number, col: StagedColumn, value: unknown): K2Error {
+function bad(spec: TableSpec, index: number, col: ReadColumn, value: unknown): K2Error {
   const want = {
     code: 'a string',
     string: 'a string',
-    double: 'a finite number',
+    numid: 'a string',
+    double: 'a number (not NaN)',
     int: 'a 32-bit integer',
     long: 'a safe integer',
     ts: 'epoch µs as a safe integer',
@@ -94,141 +110,204 @@ function bad(spec: TableSpec, index: number, col: StagedColumn, value: unknown):
   )
 }
 
-function valid(kind: Kind, v: unknown): boolean {
-  switch (kind) {
-    case 'code':
-    case 'string':
-      return typeof v === 'string'
-    case 'double':
-      return typeof v === 'number' && !Number.isNaN(v)
-    case 'int':
-      return typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31
-    case 'long':
-    case 'ts':
-      return typeof v === 'number' && Number.isSafeInteger(v)
-    case 'bool':
-      return typeof v === 'boolean'
-  }
-}
-
 /** Checks rows against the table's column types; throws VALIDATION naming the first bad value. */
 export function checkRows(spec: TableSpec, rows: readonly Row[], firstIndex = 0): void {
-  const columns = spec.columns.map((c) => ({ name: c.name, kind: kindOf(spec, c.name, c.type), required: c.required, dict: [] }))
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as Row
-    for (const col of columns) {
-      const v = row[col.name]
-      if (v === null || v === undefined ? col.required : !valid(col.kind, v)) throw bad(spec, firstIndex + i, col, v)
-    }
+  const cols = readColumns(spec)
+  const at = checker(
+    spec,
+    cols.map((c) => c.kind),
+  )(rows)
+  if (at === -1) return
+  if (at < -1) {
+    const i = -2 - at
+    throw new K2Error(
+      'VALIDATION',
+      `row ${firstIndex + i} of ${spec.name} is ${JSON.stringify(rows[i])}, not an object: pass rows keyed by column name (nothing was written)`,
+    )
   }
+  const i = Math.floor(at / cols.length)
+  const col = cols[at % cols.length] as ReadColumn
+  const row = rows[i] as Row
+  const alias = col.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+  throw bad(spec, firstIndex + i, col, row[col.name] === undefined ? row[alias] : row[col.name])
 }
 
 const CHUNK = 2048
-const TWO32 = 4294967296
 let seq = 0
 
-/** Stages `rows` into a new temp table on `conn`. */
+/** Partition index per row: the previous row's tuple is reused while the source values repeat. */
+class Partitioner {
+  readonly partitions: Record<string, Scalar | null>[] = []
+  readonly #index = new Map<string, number>()
+  readonly #sources: unknown[][]
+  #last: unknown[] = []
+  #lastIndex = -1
+  constructor(
+    private readonly spec: TableSpec,
+    sources: unknown[][],
+  ) {
+    this.#sources = sources
+  }
+
+  of(row: number): number {
+    const fields = this.spec.partition
+    if (this.#lastIndex >= 0) {
+      // Fast path: same identity value, or a time inside the current day, as the previous row.
+      let same = true
+      for (let i = 0; i < fields.length && same; i++) {
+        const raw = (this.#sources[i] as unknown[])[row] ?? null
+        const f = fields[i] as TableSpec['partition'][number]
+        if (f.transform === 'identity') same = raw === this.#last[i]
+        else if (f.transform === 'day' && typeof raw === 'number') {
+          const start = (this.#last[i] as number) * MICROS_PER_DAY
+          same = raw >= start && raw < start + MICROS_PER_DAY
+        } else same = applyTransform(f.transform, raw as Scalar | null) === this.#last[i]
+      }
+      if (same) return this.#lastIndex
+    }
+    const values = fields.map((f, k) => applyTransform(f.transform, ((this.#sources[k] as unknown[])[row] ?? null) as Scalar | null))
+    const key = values.map((v) => `${typeof v}:${String(v)}`).join('\u0000')
+    let idx = this.#index.get(key)
+    if (idx === undefined) {
+      idx = this.partitions.length
+      this.#index.set(key, idx)
+      const tuple: Record<string, Scalar | null> = {}
+      fields.forEach((f, i) => {
+        tuple[f.name] = values[i] as Scalar | null
+      })
+      this.partitions.push(tuple)
+    }
+    this.#last = values
+    this.#lastIndex = idx
+    return idx
+  }
+}
+
+const CANONICAL_ID = /^(0|[1-9][0-9]{0,14})$/
+
+/**
+ * One pass over the rows: partition index per row, and for a table with a unique key whether ids
+ * rise strictly per (exchange, symbol) (then the batch has no duplicates) and whether every id is
+ * a canonical decimal below 10^15 (then ids are staged as BIGINT, with their string bounds here).
+ */
+function prepass(spec: TableSpec, rows: readonly Row[]) {
+  const key = spec.uniqueKey
+  const picked = picker([...spec.partition.map((p) => p.sourceColumn), ...(key ?? [])])(rows)
+  const partitioner = new Partitioner(spec, picked.slice(0, spec.partition.length))
+  const count = rows.length
+  const part = new Int32Array(count)
+  const keyIdx = key ? spec.columns.map((c) => c.name).indexOf(key[2] as string) : -1
+  let mayHaveDuplicates = false
+  let numericIds = key !== null
+  const ids = key ? new Float64Array(count) : null
+  const bounds = new Map<number, { min: string; max: string }>()
+  const last = new Map<unknown, Map<unknown, { id: number }>>()
+  const np = spec.partition.length
+  const aCol = (picked[np] ?? []) as unknown[]
+  const bCol = (picked[np + 1] ?? []) as unknown[]
+  const idCol = (picked[np + 2] ?? []) as unknown[]
+  for (let i = 0; i < count; i++) {
+    const p = partitioner.of(i)
+    part[i] = p
+    if (!key || !ids) continue
+    const s = idCol[i] as string
+    const id = Number(s)
+    ids[i] = id
+    if (numericIds && !CANONICAL_ID.test(s)) numericIds = false
+    if (numericIds) {
+      const b = bounds.get(p)
+      if (!b) bounds.set(p, { min: s, max: s })
+      else if (s < b.min) b.min = s
+      else if (s > b.max) b.max = s
+    }
+    if (!mayHaveDuplicates) {
+      const a = aCol[i]
+      const b = bCol[i]
+      let inner = last.get(a)
+      if (!inner) {
+        inner = new Map()
+        last.set(a, inner)
+      }
+      const prev = inner.get(b)
+      if (!prev) inner.set(b, { id })
+      else if (!(id > prev.id)) mayHaveDuplicates = true
+      else prev.id = id
+      if (!Number.isFinite(id)) mayHaveDuplicates = true
+    }
+  }
+  return {
+    partitions: partitioner.partitions,
+    part,
+    mayHaveDuplicates,
+    numericIds: numericIds ? { col: keyIdx, ids: ids as Float64Array, bounds } : null,
+  }
+}
+
+/** Stages `rows` into a new temp table on `conn`; `checked` skips the type checks (done by `checkRows`). */
 export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: readonly Row[], checked = false): Promise<Staged> {
-  const columns: StagedColumn[] = spec.columns.map((c) => ({
-    name: c.name,
-    kind: kindOf(spec, c.name, c.type),
-    required: c.required,
-    dict: [],
-  }))
+  const cols = readColumns(spec)
+  const columns: StagedColumn[] = cols.map((c) => ({ name: c.name, kind: c.kind, required: c.required, dict: [] }))
+  if (!checked) checkRows(spec, rows)
+  const pre = prepass(spec, rows)
+  if (pre.numericIds) {
+    const c = columns[pre.numericIds.col] as StagedColumn
+    c.kind = 'numid'
+    c.bounds = pre.numericIds.bounds
+  }
   const dicts = columns.map(() => new Map<string, number>())
+  const code = (k: number, v: string): number => {
+    const dict = dicts[k] as Map<string, number>
+    let c = dict.get(v)
+    if (c === undefined) {
+      c = dict.size
+      dict.set(v, c)
+      ;(columns[k] as StagedColumn).dict.push(v)
+    }
+    return c
+  }
   const table = `k2_stage_${++seq}`
   const ddl = [...columns.map((c) => `"${c.name}" ${SQL_TYPE[c.kind]}`), '__p INTEGER'].join(', ')
   await conn.run(`CREATE TEMP TABLE ${table} (${ddl})`)
-  const partIndex = new Map<string, number>()
-  const partitions: Record<string, Scalar | null>[] = []
-  const partCols = spec.partition.map((p) => ({ p, col: columns.findIndex((c) => c.name === p.sourceColumn) }))
-  const key = spec.uniqueKey
-  const lastId = new Map<string, number>()
-  let mayHaveDuplicates = false
   const types = [...columns.map((c) => DUCK[c.kind]), INTEGER]
+  let fill: Fill | undefined
+  const ids = pre.numericIds?.ids ?? null
   const appender = await conn.createAppender(table, null, 'temp')
   try {
     for (let off = 0; off < rows.length; off += CHUNK) {
       const n = Math.min(CHUNK, rows.length - off)
       const chunk = DuckDBDataChunk.create(types, n)
       const vectors = types.map((_, k) => chunk.getColumnVector(k))
-      const partOf = new Int32Array(n)
-      for (let k = 0; k < columns.length; k++) {
-        const col = columns[k] as StagedColumn
+      // Typed arrays where the vector exposes them; plain arrays (set item by item) otherwise.
+      const out: unknown[] = columns.map((c, k) => {
+        const items = itemsOf(vectors[k] as DuckDBVector)
+        if (items instanceof BigInt64Array) return new Uint32Array(items.buffer, items.byteOffset, n * 2)
+        if (items && c.kind !== 'string' && c.kind !== 'bool') return items
+        return new Array<unknown>(n).fill(undefined)
+      })
+      // 64-bit columns without a typed array are stored as raw values and converted item by item.
+      fill ??= filler(
+        spec,
+        columns.map(
+          (c, k) => (Array.isArray(out[k]) && (c.kind === 'ts' || c.kind === 'long' || c.kind === 'numid') ? 'string' : c.kind) as FillKind,
+        ),
+      )
+      fill(rows, off, n, out, code, (k, j) => (vectors[k] as DuckDBVector).setItem(j, null), ids)
+      columns.forEach((c, k) => {
+        const o = out[k]
+        if (!Array.isArray(o)) return
         const vec = vectors[k] as DuckDBVector
-        const items = itemsOf(vec)
-        const halves = items instanceof BigInt64Array ? new Uint32Array(items.buffer, items.byteOffset, n * 2) : null
-        const dict = dicts[k] as Map<string, number>
-        let lastS: unknown
-        let lastC = 0
         for (let j = 0; j < n; j++) {
-          const v = (rows[off + j] as Row)[col.name]
-          if (v === null || v === undefined) {
-            if (col.required) throw bad(spec, off + j, col, v)
-            vec.setItem(j, null)
-            continue
-          }
-          if (!checked && !valid(col.kind, v)) throw bad(spec, off + j, col, v)
-          if (col.kind === 'code') {
-            if (v !== lastS) {
-              lastS = v
-              let c = dict.get(v as string)
-              if (c === undefined) {
-                c = dict.size
-                dict.set(v as string, c)
-                col.dict.push(v as string)
-              }
-              lastC = c
-            }
-            if (items) items[j] = lastC
-            else vec.setItem(j, lastC as never)
-          } else if (halves) {
-            const x = v as number
-            const hi = Math.floor(x / TWO32)
-            halves[2 * j] = x - hi * TWO32
-            halves[2 * j + 1] = hi
-          } else if (items && !(items instanceof BigInt64Array)) {
-            items[j] = v as number
-          } else if (col.kind === 'long') {
-            vec.setItem(j, BigInt(v as number) as never)
-          } else if (col.kind === 'ts') {
-            vec.setItem(j, { micros: BigInt(v as number) } as never)
-          } else {
-            vec.setItem(j, v as never)
-          }
+          const v = o[j]
+          if (v === undefined) continue
+          if (c.kind === 'long' || c.kind === 'numid') vec.setItem(j, BigInt(v as number) as never)
+          else if (c.kind === 'ts') vec.setItem(j, { micros: BigInt(v as number) } as never)
+          else vec.setItem(j, v as never)
         }
-      }
-      // Partition index per row, and whether unique keys arrive strictly increasing.
-      for (let j = 0; j < n; j++) {
-        const row = rows[off + j] as Row
-        let pk = ''
-        const tuple: Record<string, Scalar | null> = {}
-        for (const { p } of partCols) {
-          const val = applyTransform(p.transform, (row[p.sourceColumn] ?? null) as Scalar | null)
-          tuple[p.name] = val
-          pk += `${String(val)}\u0000`
-        }
-        let idx = partIndex.get(pk)
-        if (idx === undefined) {
-          idx = partitions.length
-          partIndex.set(pk, idx)
-          partitions.push(tuple)
-        }
-        partOf[j] = idx
-        if (key && !mayHaveDuplicates) {
-          const k = `${String(row[key[0] as string])}\u0000${String(row[key[1] as string])}`
-          const id = Number(row[key[2] as string])
-          const prev = lastId.get(k)
-          if (!Number.isFinite(id) || (prev !== undefined && id <= prev)) mayHaveDuplicates = true
-          lastId.set(k, id)
-        }
-      }
+      })
       const pVec = vectors[columns.length] as DuckDBVector
       const pItems = itemsOf(pVec)
-      for (let j = 0; j < n; j++) {
-        if (pItems) pItems[j] = partOf[j] as number
-        else pVec.setItem(j, partOf[j] as never)
-      }
+      if (pItems instanceof Int32Array) pItems.set(pre.part.subarray(off, off + n))
+      else for (let j = 0; j < n; j++) pVec.setItem(j, pre.part[off + j] as never)
       for (const v of vectors) v.flush()
       appender.appendDataChunk(chunk)
     }
@@ -236,14 +315,23 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
   } finally {
     appender.closeSync()
   }
-  return { table, rows: rows.length, columns, partitions, mayHaveDuplicates }
+  return { table, rows: rows.length, columns, partitions: pre.partitions, mayHaveDuplicates: pre.mayHaveDuplicates }
 }
 
 /** SQL that turns a staged column back into its lake value (dictionary codes → strings). */
 export function decodeExpr(col: StagedColumn, alias = ''): string {
   const ref = `${alias}"${col.name}"`
+  if (col.kind === 'numid') return `CAST(${ref} AS VARCHAR)`
   if (col.kind !== 'code') return ref
   if (col.dict.length === 0) return `CAST(NULL AS VARCHAR)`
   const lit = (s: string) => `'${s.replace(/'/g, "''")}'`
   return `CASE ${ref} ${col.dict.map((s, i) => `WHEN ${i} THEN ${lit(s)}`).join(' ')} END`
+}
+
+/** SQL that orders rows by `col` as its decoded value would sort, without decoding strings. */
+export function sortExpr(col: StagedColumn): string {
+  if (col.kind !== 'code') return `"${col.name}"`
+  const order = col.dict.map((s, i) => [s, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  if (order.every(([, i], rank) => i === rank)) return `"${col.name}"` // codes already in sorted order
+  return `CASE "${col.name}" ${order.map(([, i], rank) => `WHEN ${i} THEN ${rank}`).join(' ')} END`
 }

@@ -49,6 +49,16 @@ describe('lake tables, commits and reads', () => {
     expect(typeof back[0]?.ts).toBe('number')
   })
 
+  it('keeps trade ids exactly as given, numeric or not (leading zeros, letters)', async () => {
+    const t = await lake.table('silver.trades')
+    const ids = ['007', 'a-1', '12', '9007199254740993', '1e3', ' 5']
+    await t.append(makeTrades(ids.length).map((x, i) => ({ ...x, id: ids[i] as string })))
+    await t.append(makeTrades(3, { startId: 100 }))
+    expect((await t.scan()).map((r) => r.id).sort()).toEqual([...ids, '100', '101', '102'].sort())
+    const f = (await t.files()).files.find((x) => x.recordCount === 3)
+    expect([f?.lowerBounds.id, f?.upperBounds.id]).toEqual(['100', '102'])
+  })
+
   it('accepts table rows for any table, e.g. gold.ohlcv partitioned by timeframe and month', async () => {
     const t = await lake.table('gold.ohlcv')
     const row = {
