@@ -23,10 +23,6 @@ type InputEvent<T extends TableName> = T extends 'silver.trades'
 
 type Obj = Record<string, unknown>
 
-export function tradeRow(t: Trade): Tables['silver.trades'] {
-  return { exchange: t.exchange, symbol: t.symbol, id: t.id, price: t.price, qty: t.qty, side: t.side, ts: t.ts, recv_ts: t.recvTs }
-}
-
 export function bookRows(b: BookSnapshot | BookDelta): Tables['silver.book'][] {
   const base = {
     exchange: b.exchange,
@@ -41,32 +37,6 @@ export function bookRows(b: BookSnapshot | BookDelta): Tables['silver.book'][] {
     ...b.bids.map(([price, qty]) => ({ ...base, side: 'bid', price, qty })),
     ...b.asks.map(([price, qty]) => ({ ...base, side: 'ask', price, qty })),
   ]
-}
-
-export function candleRow(c: Candle): Tables['gold.ohlcv'] {
-  return {
-    exchange: c.exchange,
-    symbol: c.symbol,
-    timeframe: c.timeframe,
-    start: c.start,
-    open: c.open,
-    high: c.high,
-    low: c.low,
-    close: c.close,
-    volume: c.volume,
-    quote_volume: c.quoteVolume,
-    trades: c.trades,
-    buy_volume: c.buyVolume,
-    vwap: c.vwap,
-  }
-}
-
-export function frameRow(f: RawFrame): Tables['bronze.frames'] {
-  return { exchange: f.exchange, channel: f.channel, connection_id: f.connectionId, recv_ts: f.recvTs, data: f.data }
-}
-
-export function deadLetterRow(d: DeadLetter): Tables['bronze.dlq'] {
-  return { exchange: d.exchange, recv_ts: d.recvTs, raw: d.raw, error_code: d.errorCode, error_message: d.errorMessage }
 }
 
 /**

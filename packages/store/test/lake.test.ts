@@ -85,6 +85,43 @@ describe('lake tables, commits and reads', () => {
     expect(await t.scan()).toHaveLength(2)
   })
 
+  it('accepts core Candle objects for gold.ohlcv (camelCase fields map to snake_case columns)', async () => {
+    const t = await lake.table('gold.ohlcv')
+    const candle = {
+      exchange: 'binance' as const,
+      symbol: 'BTC-USDT' as const,
+      timeframe: '1m' as const,
+      start: T0,
+      open: 10,
+      high: 12,
+      low: 9,
+      close: 11,
+      volume: 2,
+      quoteVolume: 21,
+      trades: 3,
+      buyVolume: 1,
+      vwap: 10.5,
+    }
+    await t.append([candle])
+    expect(await t.scan()).toEqual([
+      {
+        exchange: 'binance',
+        symbol: 'BTC-USDT',
+        timeframe: '1m',
+        start: T0,
+        open: 10,
+        high: 12,
+        low: 9,
+        close: 11,
+        volume: 2,
+        quote_volume: 21,
+        trades: 3,
+        buy_volume: 1,
+        vwap: 10.5,
+      },
+    ])
+  })
+
   it('records history and travels in time by snapshot id and by timestamp', async () => {
     const t = await lake.table('silver.trades')
     await t.append(makeTrades(100))
