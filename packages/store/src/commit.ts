@@ -138,8 +138,11 @@ async function rewriteManifests(
 ): Promise<{ carried: ManifestFileRecord[]; rewritten: WrittenManifest[] }> {
   const carried: ManifestFileRecord[] = []
   const rewritten: WrittenManifest[] = []
-  if (remove.size === 0) return { carried: [...manifests], rewritten } // appends carry every manifest verbatim
-  for (const m of manifests) {
+  // Manifests left with no live file (all DELETED, recorded by the commit that made them so) are
+  // not carried further.
+  const live = manifests.filter((m) => m.added_files_count + m.existing_files_count > 0)
+  if (remove.size === 0) return { carried: live, rewritten } // appends carry every manifest verbatim
+  for (const m of live) {
     const entries = await readManifest(m)
     if (!entries.some((e) => e.status !== 2 && remove.has(e.data_file.file_path))) {
       carried.push(m)
