@@ -183,7 +183,21 @@ class Partitioner {
   }
 }
 
-const CANONICAL_ID = /^(0|[1-9][0-9]{0,14})$/
+/**
+ * The value of a canonical decimal id below 10^15 ("0", "42"; not "042", "4e2", " 4"), else NaN.
+ * A digit loop: `Number(s)` and a regex cost ~200 ns each on 10-digit strings.
+ */
+function parseId(s: string): number {
+  const n = s.length
+  if (n === 0 || n > 15 || (n > 1 && s.charCodeAt(0) === 48)) return Number.NaN
+  let x = 0
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return Number.NaN
+    x = x * 10 + c
+  }
+  return x
+}
 
 /**
  * One pass over the rows: partition index per row, and for a table with a unique key whether ids
@@ -211,9 +225,9 @@ function prepass(spec: TableSpec, rows: readonly Row[]) {
     part[i] = p
     if (!key || !ids) continue
     const s = idCol[i] as string
-    const id = Number(s)
+    const id = parseId(s)
     ids[i] = id
-    if (numericIds && !CANONICAL_ID.test(s)) numericIds = false
+    if (numericIds && id !== id) numericIds = false
     if (numericIds) {
       const b = bounds.get(p)
       if (!b) bounds.set(p, { min: s, max: s })
