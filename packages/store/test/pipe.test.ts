@@ -15,6 +15,11 @@ type Step = { event: MarketEvent } | { side: FeedEventName; payload: FeedEventMa
 class ScriptedSource implements MarketEventSource {
   readonly #emitter = new EventEmitter()
   #closed = false
+  #idle: () => void = () => {}
+  /** Resolves once every scripted step was delivered and the source idles like a live feed. */
+  readonly idle = new Promise<void>((r) => {
+    this.#idle = r
+  })
   constructor(
     private readonly steps: Step[],
     private readonly hold = false,
@@ -39,6 +44,7 @@ class ScriptedSource implements MarketEventSource {
       else this.#emitter.emit(step.side, step.payload)
     }
     // a live feed stays open until closed
+    this.#idle()
     if (this.hold && !this.#closed) await new Promise((r) => this.#emitter.once('wake', r))
   }
 }
@@ -176,17 +182,11 @@ describe('pipe(feed, lake)', () => {
       true,
     )
     const controller = new AbortController()
-    let seen = 0
-    source.on('trade', () => {})
     const done = pipe(source, lake, { signal: controller.signal, flushMs: 0 })
     const t = await lake.table('silver.trades')
-    // abort once the source has delivered everything and is idling like a live feed
-    const iter = setInterval(() => {
-      seen++
-      if (seen > 5) controller.abort()
-    }, 20)
+    await source.idle // everything delivered; the source now waits like a live feed would
+    controller.abort()
     const stats = await done
-    clearInterval(iter)
     expect(stats.trades).toBe(30)
     expect(await t.scan()).toHaveLength(30)
   })
