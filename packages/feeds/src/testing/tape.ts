@@ -32,9 +32,12 @@ const BASE_PRICES: Record<string, number> = { BTC: 65_000, ETH: 3_200, SOL: 150,
 interface Series {
   nextId: number
   price: number
+  priceText: string
   decimals: number
   trades: TapeTrade[]
 }
+
+const QTY_POOL = 4096
 
 /**
  * The simulated exchange's trade history: realistic random-walk trades per symbol with contiguous ids
@@ -44,6 +47,8 @@ interface Series {
 export class Tape {
   private readonly series = new Map<CanonicalSymbol, Series>()
   private readonly rand: () => number
+  /** Trade sizes drawn once (heavy-tailed, as real sizes are); formatting each anew dominated generation. */
+  private readonly qtyPool: string[]
   private globalId: number
   private clockMs: number
 
@@ -63,8 +68,15 @@ export class Tape {
       const symbol = validateSymbol(raw)
       const base = BASE_PRICES[symbol.split('-')[0] as string] ?? 1 + this.rand() * 99
       const decimals = base >= 1000 ? 2 : base >= 10 ? 3 : 5
-      this.series.set(symbol, { nextId: 1_000_000 + Math.floor(this.rand() * 9_000_000), price: base, decimals, trades: [] })
+      this.series.set(symbol, {
+        nextId: 1_000_000 + Math.floor(this.rand() * 9_000_000),
+        price: base,
+        priceText: base.toFixed(decimals),
+        decimals,
+        trades: [],
+      })
     }
+    this.qtyPool = Array.from({ length: QTY_POOL }, () => (0.0001 + this.rand() ** 3 * 2).toFixed(8))
   }
 
   get symbols(): CanonicalSymbol[] {
@@ -82,14 +94,21 @@ export class Tape {
 
   /** The next trade of `symbol` (a random symbol when omitted). */
   next(symbol?: CanonicalSymbol): TapeTrade {
-    const symbols = this.symbols
-    const chosen = symbol ?? (symbols[Math.floor(this.rand() * symbols.length)] as CanonicalSymbol)
+    let chosen = symbol
+    if (chosen === undefined) {
+      const symbols = this.symbols
+      chosen = symbols[Math.floor(this.rand() * symbols.length)] as CanonicalSymbol
+    }
     const s = this.series.get(chosen)
     if (s === undefined) throw new K2Error('VALIDATION', `the simulator does not list ${chosen}; add it to its symbols`)
     this.clockMs += Math.floor(this.rand() * 3)
-    s.price = Math.max(s.price * (1 + (this.rand() - 0.5) * 0.0004), 10 ** -s.decimals)
-    const priceText = s.price.toFixed(s.decimals)
-    const qtyText = (0.0001 + this.rand() ** 3 * 2).toFixed(8)
+    // Runs of trades at one price are the norm on real tapes: the price moves on about a third of trades.
+    if (this.rand() < 0.35) {
+      s.price = Math.max(s.price * (1 + (this.rand() - 0.5) * 0.0006), 10 ** -s.decimals)
+      s.priceText = s.price.toFixed(s.decimals)
+    }
+    const priceText = s.priceText
+    const qtyText = this.qtyPool[Math.floor(this.rand() * QTY_POOL)] as string
     const id = this.exchange === 'bitstamp' ? this.globalId++ : s.nextId++
     const trade: TapeTrade = {
       symbol: chosen,

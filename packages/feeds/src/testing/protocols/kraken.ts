@@ -3,7 +3,15 @@ import type { TapeTrade } from '../tape.js'
 import { type ClientRequest, isoMicros, jsonOrUndefined, type SimProtocol } from './protocol.js'
 
 const LEGACY: Record<string, string> = { BTC: 'XBT', DOGE: 'XDG' }
-const native = (s: CanonicalSymbol) => s.replace('-', '/')
+const natives = new Map<CanonicalSymbol, string>()
+function native(s: CanonicalSymbol): string {
+  let n = natives.get(s)
+  if (n === undefined) {
+    n = s.replace('-', '/')
+    natives.set(s, n)
+  }
+  return n
+}
 const restPair = (s: CanonicalSymbol) =>
   s
     .split('-')

@@ -44,7 +44,16 @@ export function jsonOrUndefined(text: string): Record<string, unknown> | undefin
   }
 }
 
-export const isoMicros = (us: number): string => {
+let cachedMs = Number.NaN
+let cachedPrefix = ''
+
+/** Epoch µs to RFC 3339 with six fraction digits (the millisecond prefix is cached: trades come in bursts). */
+export function isoMicros(us: number): string {
   const ms = Math.floor(us / 1000)
-  return `${new Date(ms).toISOString().slice(0, -1)}${String(us % 1000).padStart(3, '0')}Z`
+  if (ms !== cachedMs) {
+    cachedMs = ms
+    cachedPrefix = new Date(ms).toISOString().slice(0, -1)
+  }
+  const sub = us - ms * 1000
+  return `${cachedPrefix}${sub < 10 ? '00' : sub < 100 ? '0' : ''}${sub}Z`
 }
