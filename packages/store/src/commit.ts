@@ -38,6 +38,11 @@ export interface SnapshotChange {
   add: DataFileRecord[]
   /** `file_path` URIs of live files this commit removes. */
   remove: ReadonlySet<string>
+  /**
+   * Rewrite every manifest of the snapshot into one (kept files EXISTING, removed ones DELETED):
+   * many small commits leave many small manifests, which every later commit and scan must read.
+   */
+  consolidate?: boolean
 }
 
 const backoff = (attempt: number) => new Promise((r) => setTimeout(r, randomInt(1, 5 + Math.min(attempt, 20) * 5)))
@@ -167,6 +172,31 @@ async function rewriteManifests(
   return { carried, rewritten }
 }
 
+/** One manifest holding every live file of `manifests`: kept → EXISTING, removed → DELETED. */
+async function consolidate(
+  ctx: TableContext,
+  manifests: ManifestFileRecord[],
+  remove: ReadonlySet<string>,
+  snapshotId: number,
+): Promise<WrittenManifest> {
+  const entries: ManifestEntry[] = []
+  for (const m of manifests) {
+    if (m.content !== 0) continue
+    for (const e of await readManifest(m)) {
+      if (e.status === 2) continue
+      const gone = remove.has(e.data_file.file_path)
+      entries.push({
+        status: gone ? 2 : 0,
+        snapshot_id: gone ? snapshotId : (e.snapshot_id ?? m.added_snapshot_id),
+        sequence_number: e.sequence_number ?? m.sequence_number,
+        file_sequence_number: e.file_sequence_number ?? m.sequence_number,
+        data_file: e.data_file,
+      })
+    }
+  }
+  return writeManifest(ctx.spec, ctx.metadataDir, entries, snapshotId)
+}
+
 /**
  * Commits a snapshot: `prepare` sees the base and its live files and says what to add and remove.
  * It is called again after a lost race (so a deduplicating writer can re-check); when it returns
@@ -194,7 +224,10 @@ export async function commitSnapshot(
     const snapshotId = newSnapshotId(meta)
     const sequence = meta['last-sequence-number'] + 1
     const discard: string[] = []
-    const { carried, rewritten } = await rewriteManifests(ctx, parent ? await readManifestList(parent) : [], change.remove, snapshotId)
+    const parentManifests = parent ? await readManifestList(parent) : []
+    const { carried, rewritten } = change.consolidate
+      ? { carried: [], rewritten: [await consolidate(ctx, parentManifests, change.remove, snapshotId)] }
+      : await rewriteManifests(ctx, parentManifests, change.remove, snapshotId)
     discard.push(...rewritten.map((w) => w.path))
     const list: ManifestFileRecord[] = []
     if (change.add.length > 0) {

@@ -164,7 +164,7 @@ export async function compact(
   return table.deps.engine.with(async (conn) => {
     let plan: { add: Awaited<ReturnType<typeof writeDataFiles>>; remove: Set<string> } | undefined
     const result = await commitSnapshot(table.ctx, async (_base, live) => {
-      if (plan) return { operation: 'replace', ...plan }
+      if (plan) return { operation: 'replace', ...plan, consolidate: true }
       const groups = new Map<string, LiveFile[]>()
       for (const l of live) {
         if (l.file.file_size_in_bytes >= small) continue
@@ -180,7 +180,7 @@ export async function compact(
         for (const f of files) remove.add(f.file.file_path)
       }
       plan = { add, remove }
-      return { operation: 'replace', ...plan }
+      return { operation: 'replace', ...plan, consolidate: true }
     })
     const done = result.snapshot !== undefined
     return {

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MICROS_PER_DAY } from '@k2/core'
 import { type Lake, openLake } from '@k2/store'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { decodeAvroFile } from '../src/avro-file.js'
 import { makeTrades, sortedKeys, T0, tempDir } from './helpers.js'
 
 const KEY = ['exchange', 'symbol', 'id', 'price', 'qty', 'side', 'ts', 'recv_ts']
@@ -39,6 +40,20 @@ describe('maintenance: expiry, retention, compaction, orphans', () => {
     // the old snapshot still reads its old files until expired
     expect(await t.scan({ snapshotId: (await t.history())[5]?.snapshotId as bigint })).toHaveLength(300)
     expect((await t.compact()).rewrittenFiles).toBe(0) // nothing left to compact
+    // compaction also folds the six one-file manifests into one; emptied manifests are then dropped
+    const manifests = async () => {
+      const { metadata } = await t.current()
+      const list = metadata.snapshots.at(-1)?.['manifest-list'].replace('file://', '') as string
+      return decodeAvroFile<{ added_files_count: number; existing_files_count: number; deleted_files_count: number }>(readFileSync(list))
+        .records
+    }
+    expect((await manifests()).map((m) => [m.added_files_count, m.existing_files_count, m.deleted_files_count])).toEqual([
+      [1, 0, 0],
+      [0, 0, 6],
+    ])
+    await t.append(makeTrades(5, { startId: 900 }))
+    expect(await manifests()).toHaveLength(2)
+    expect(await t.scan()).toHaveLength(305)
   })
 
   it('expireSnapshots() drops old snapshots and only the files no remaining snapshot needs', async () => {
