@@ -84,7 +84,7 @@ describe('limits', () => {
   beforeAll(async () => {
     layer = createQueryLayer(lake.catalog, {
       engine: await createDuckDBEngine({ memoryLimit: '64MB', threads: 2 }),
-      timeoutMs: 500,
+      timeoutMs: 60_000,
       maxRows: 100,
       pool: { size: 1 },
     })
@@ -92,11 +92,16 @@ describe('limits', () => {
   afterAll(() => layer?.close())
 
   it('interrupts a runaway query at its timeout, then serves the next one', async () => {
-    const runaway = layer.sql`SELECT sum(a.range * b.range) AS s FROM range(1000000000) a, range(100000) b`
+    const quick = createQueryLayer(lake.catalog, { timeoutMs: 300, pool: { size: 1 } })
+    // Would take hours: 10^14 rows.
+    const runaway = quick.sql`SELECT sum(a.range * b.range) AS s FROM range(1000000000) a, range(100000) b`
     await expect(runaway.rows()).rejects.toSatisfy(
       (e: unknown) => codeOf(e) === 'QUERY_TIMEOUT' && /interrupted/.test((e as Error).message),
     )
-    expect(await layer.sql`SELECT 41 + 1 AS x`.rows()).toEqual([{ x: 42 }])
+    // The same (single) connection, interrupted and health-checked, serves the next query.
+    expect(await quick.sql`SELECT 41 + 1 AS x`.rows()).toEqual([{ x: 42 }])
+    expect(quick.stats()).toMatchObject({ open: 1, replaced: 0 })
+    await quick.close()
   })
 
   it('caps materialized results at maxRows, and streams past it with batches()', async () => {
@@ -108,12 +113,18 @@ describe('limits', () => {
   })
 
   it('enforces the memory limit without spilling to disk', async () => {
-    expect(await layer.sql`SELECT current_setting('memory_limit') AS m, current_setting('temp_directory') AS t`.rows()).toEqual([
+    // Its own layer: a generous timeout, so a loaded machine still reaches the memory limit first.
+    const small = createQueryLayer(lake.catalog, {
+      engine: await createDuckDBEngine({ memoryLimit: '64MB', threads: 2 }),
+      timeoutMs: 120_000,
+    })
+    expect(await small.sql`SELECT current_setting('memory_limit') AS m, current_setting('temp_directory') AS t`.rows()).toEqual([
       { m: '61.0 MiB', t: '' },
     ])
-    const big = layer.sql`SELECT count(DISTINCT x) AS n FROM (SELECT range::VARCHAR || 'abcdefghijkl' AS x FROM range(20000000))`
+    const big = small.sql`SELECT count(DISTINCT x) AS n FROM (SELECT range::VARCHAR || 'abcdefghijkl' AS x FROM range(20000000))`
     await expect(big.rows()).rejects.toSatisfy((e: unknown) => codeOf(e) === 'CAPACITY' && /memoryLimit/.test((e as Error).message))
-    expect(await layer.sql`SELECT 1 AS one`.rows()).toEqual([{ one: 1 }])
+    expect(await small.sql`SELECT 1 AS one`.rows()).toEqual([{ one: 1 }])
+    await small.close()
   })
 
   it('rejects bad options clearly', async () => {

@@ -22,7 +22,9 @@ describe('the sql template', () => {
       lake.conn,
       `select symbol, avg(price) as p from read_parquet(${JSON.stringify(lake.tradeFiles).replaceAll('"', "'")}) where ts > '2024-03-02T00:00:00Z'::TIMESTAMPTZ group by 1 order by 1`,
     )
-    expect(r.rows).toEqual(expected)
+    // avg over doubles depends on summation order, which DuckDB's threads vary: compare to 1e-9.
+    expect(r.rows.map((x) => x.symbol)).toEqual(expected.map((x) => x.symbol))
+    for (const [i, x] of r.rows.entries()) expect(x.p as number).toBeCloseTo(expected[i]?.p as number, 9)
     expect(r.lineage.tables).toEqual([{ table: 'silver.trades', snapshotId: String(lake.snapshots[2]) }])
     expect(lineageOf(r.rows)).toBe(r.lineage)
   })

@@ -41,6 +41,17 @@ const ARROW = { Int: 2, Float: 3, Utf8: 5, Bool: 6, Decimal: 7, Date: 8, Timesta
  * The duckdb-wasm engine, for browsers (and Node for comparison). Every connection turns extension
  * auto-install and auto-load off (otherwise a missing extension hangs on a download); where the
  * Parquet extension is not loaded, a query over lake files fails with `K2Error('UNSUPPORTED')`.
+ *
+ * @example
+ * ```ts
+ * import * as duckdb from '@duckdb/duckdb-wasm'
+ * const bundle = await duckdb.selectBundle(duckdb.getJsDelivrBundles())
+ * const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(), new Worker(bundle.mainWorker!))
+ * await db.instantiate(bundle.mainModule)
+ * // Load Parquet while the network is there (K2 never lets duckdb-wasm auto-install it).
+ * const c = await db.connect(); await c.query('INSTALL parquet; LOAD parquet'); await c.close()
+ * const layer = createQueryLayer(catalog, { engine: await createDuckDBWasmEngine({ db }) })
+ * ```
  */
 export async function createDuckDBWasmEngine({ db }: DuckDBWasmEngineOptions): Promise<QueryEngine> {
   if (typeof db?.connect !== 'function')

@@ -5,6 +5,7 @@ import { K2Error } from '@k2/core'
 const GLOB = /[*?[\]{}]/
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//
 const ABSOLUTE = /^(\/|[A-Za-z]:[\\/])/
+const CHECKED = new Set<string>()
 
 /**
  * Checks a data file path from the catalog before it is bound into `read_parquet([...])`: it must
@@ -12,6 +13,7 @@ const ABSOLUTE = /^(\/|[A-Za-z]:[\\/])/
  * scheme. The list itself is always a bound parameter, so no path can change the SQL text.
  */
 export function checkDataFilePath(path: unknown): string {
+  if (typeof path === 'string' && CHECKED.has(path)) return path
   const ok =
     typeof path === 'string' &&
     path.length > 0 &&
@@ -21,7 +23,12 @@ export function checkDataFilePath(path: unknown): string {
     !GLOB.test(path) &&
     !hasControlCharacter(path) &&
     !path.split(/[\\/]/).includes('..')
-  if (ok) return path
+  if (ok) {
+    // Every query re-lists the same files: remember the good ones (bounded, so memory stays flat).
+    if (CHECKED.size >= 100_000) CHECKED.clear()
+    CHECKED.add(path)
+    return path
+  }
   const shown = typeof path === 'string' ? JSON.stringify(path.slice(0, 200)) : String(path)
   throw new K2Error(
     'CORRUPT_TABLE',

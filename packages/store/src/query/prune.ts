@@ -13,28 +13,38 @@ interface Range {
 
 /** Why a file cannot hold a matching row: one reason per failed condition; empty when it may match. */
 export function pruneReasons(table: TableName, file: DataFile, filters: readonly FilterNode[]): string[] {
+  return evaluate(table, file, filters, true)
+}
+
+/** True when a file may hold a matching row: the same test as {@link pruneReasons}, without building messages. */
+export function mayHoldMatch(table: TableName, file: DataFile, filters: readonly FilterNode[]): boolean {
+  return evaluate(table, file, filters, false).length === 0
+}
+
+// With `explain` off this stops at the first failed condition and formats nothing: it runs for every
+// file of every query, and formatting times is what would cost.
+function evaluate(table: TableName, file: DataFile, filters: readonly FilterNode[], explain: boolean): string[] {
   const reasons: string[] = []
+  const fail = (text: () => string) => {
+    reasons.push(explain ? text() : '')
+    return !explain
+  }
   for (const f of filters) {
     const spec = columnSpec(table, f.column)
     const nulls = file.nullCounts[f.column]
     const allNull = nulls !== undefined && nulls === file.recordCount && file.recordCount > 0
     if (f.kind === 'null') {
-      if (!f.negated && nulls === 0) reasons.push(`${f.column} IS NULL: the file has no nulls in ${f.column}`)
-      if (f.negated && allNull) reasons.push(`${f.column} IS NOT NULL: every ${f.column} in the file is null`)
+      if (!f.negated && nulls === 0 && fail(() => `${f.column} IS NULL: the file has no nulls in ${f.column}`)) break
+      if (f.negated && allNull && fail(() => `${f.column} IS NOT NULL: every ${f.column} in the file is null`)) break
       continue
     }
     if (allNull) {
-      reasons.push(`${describe(f)}: every ${f.column} in the file is null`)
+      if (fail(() => `${describe(f)}: every ${f.column} in the file is null`)) break
       continue
     }
-    for (const range of ranges(file, f.column, spec.type === 'timestamptz')) {
-      if (!mayMatch(f, range)) {
-        reasons.push(
-          `${describe(f, spec.type === 'timestamptz')}: ${range.from} is [${fmt(range.min, spec.type === 'timestamptz')}, ${fmt(range.max, spec.type === 'timestamptz')}]`,
-        )
-        break
-      }
-    }
+    const isTime = spec.type === 'timestamptz'
+    const range = ranges(file, f.column, isTime).find((r) => !mayMatch(f, r))
+    if (range && fail(() => `${describe(f, isTime)}: ${range.from} is [${fmt(range.min, isTime)}, ${fmt(range.max, isTime)}]`)) break
   }
   return reasons
 }

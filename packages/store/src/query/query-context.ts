@@ -35,7 +35,8 @@ export interface Explain extends CompiledQuery {
 export interface QueryContext {
   /** Largest LIMIT/OFFSET accepted. */
   readonly maxLimit: number
-  plan(node: SelectQueryNode): Promise<Explain>
+  /** With `explain`, skipped files carry the reasons (formatting them costs: `toSQL()` leaves it off). */
+  plan(node: SelectQueryNode, explain: boolean): Promise<Explain>
   execute<R>(node: SelectQueryNode): Promise<QueryResult<R>>
   batches(node: SelectQueryNode): AsyncIterable<RecordBatch>
 }

@@ -1,5 +1,5 @@
 import { K2Error, QueryError, type TableName, type TimeInput } from '@k2/core'
-import type { RecordBatch } from 'apache-arrow'
+import type { RecordBatch, Table } from 'apache-arrow'
 import type { FileCatalog } from '../catalog.js'
 import { arrowSchema, toRecordBatch, toRows, toTable } from './arrow-result.js'
 import type { CompiledQuery, Source } from './compiled-query.js'
@@ -8,7 +8,7 @@ import type { EngineBatch, QueryEngine } from './engine.js'
 import { checkDataFilePath } from './file-paths.js'
 import { attachLineage, fingerprint, type Lineage, type LineageTable } from './lineage.js'
 import { ConnectionPool, checkPoolOptions, type Lease, type PoolOptions, type PoolStats } from './pool.js'
-import { pruneReasons } from './prune.js'
+import { mayHoldMatch, pruneReasons } from './prune.js'
 import { compileSelect } from './query-compiler.js'
 import type { Explain, ExplainTable, QueryContext, QueryResult } from './query-context.js'
 import { checkTable } from './schema.js'
@@ -88,31 +88,37 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     return pool
   }
 
-  async function resolve(table: TableName, asOf: SelectQueryNode['asOf'], filters: SelectQueryNode['filters']): Promise<Resolved> {
+  /** The snapshot's files, pruned; reasons for skipped files are only spelled out for `explain`. */
+  async function resolve(
+    table: TableName,
+    asOf: SelectQueryNode['asOf'],
+    filters: SelectQueryNode['filters'],
+    explain: boolean,
+  ): Promise<Resolved> {
     if (asOf === 'none')
       return { source: { kind: 'empty' }, lineage: { table, snapshotId: null }, explain: { table, snapshotId: null, files: [] } }
     const snap = await catalog.files(table, asOf ?? undefined)
     const snapshotId = snap.snapshotId === null ? null : String(snap.snapshotId)
     const files = snap.files.map((f) => {
       checkDataFilePath(f.path)
-      const reasons = pruneReasons(table, f, filters)
-      return { path: f.path, recordCount: f.recordCount, chosen: reasons.length === 0, reasons }
+      const chosen = filters.length === 0 || mayHoldMatch(table, f, filters)
+      return { path: f.path, recordCount: f.recordCount, chosen, reasons: chosen || !explain ? [] : pruneReasons(table, f, filters) }
     })
     const chosen = files.filter((f) => f.chosen).map((f) => f.path)
     const source: Source = chosen.length > 0 ? { kind: 'files', files: chosen } : { kind: 'empty' }
     return { source, lineage: { table, snapshotId }, explain: { table, snapshotId, files } }
   }
 
-  async function planSelect(node: SelectQueryNode): Promise<Explain & { lineage: LineageTable[] }> {
+  async function planSelect(node: SelectQueryNode, explain = false): Promise<Explain & { lineage: LineageTable[] }> {
     const nodes = node.join ? [node, node.join.right] : [node]
-    const resolved = await Promise.all(nodes.map((n) => resolve(n.table, n.asOf, n.filters)))
+    const resolved = await Promise.all(nodes.map((n) => resolve(n.table, n.asOf, n.filters, explain)))
     const compiled = compileSelect(node, (n) => resolved[nodes.indexOf(n)]!.source)
     return { ...compiled, tables: resolved.map((r) => r.explain), lineage: resolved.map((r) => r.lineage) }
   }
 
   async function planRaw(node: RawSqlNode): Promise<Explain & { lineage: LineageTable[] }> {
     const refs = node.parts.filter((p): p is TableRef => p.kind === 'ref')
-    const resolved = await Promise.all(refs.map((r) => resolve(r.table, r.asOf, [])))
+    const resolved = await Promise.all(refs.map((r) => resolve(r.table, r.asOf, [], false)))
     const compiled = compileRaw(node, (ref) => resolved[refs.indexOf(ref)]!.source)
     return { ...compiled, tables: resolved.map((r) => r.explain), lineage: resolved.map((r) => r.lineage) }
   }
@@ -173,11 +179,24 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
       batches.push(b)
     }
     const lineage = await lineageOf(plan)
-    const first = batches[0]
-    const schema = arrowSchema(first?.names ?? [], first?.kinds ?? [], new Map([['k2.lineage', JSON.stringify(lineage)]]))
-    const table = attachLineage(toTable(batches, schema), lineage)
-    const rows = attachLineage(toRows<R>(batches), lineage)
-    return { rows, table, lineage }
+    // Built on first use: rows() callers never pay for the Arrow table, nor arrow() callers for rows.
+    let rows: R[] | undefined
+    let table: Table | undefined
+    return {
+      lineage,
+      get rows() {
+        rows ??= attachLineage(toRows<R>(batches), lineage)
+        return rows
+      },
+      get table() {
+        if (!table) {
+          const first = batches[0]
+          const schema = arrowSchema(first?.names ?? [], first?.kinds ?? [], new Map([['k2.lineage', JSON.stringify(lineage)]]))
+          table = attachLineage(toTable(batches, schema), lineage)
+        }
+        return table
+      },
+    }
   }
 
   async function* stream(plan: Explain & { lineage: LineageTable[] }): AsyncGenerator<RecordBatch> {
@@ -187,7 +206,7 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
 
   const ctx: QueryContext & RawQueryContext = {
     maxLimit,
-    plan: async (node) => stripLineage(await planSelect(node)),
+    plan: async (node, explain) => stripLineage(await planSelect(node, explain)),
     execute: async (node) => execute(await planSelect(node)),
     batches: (node) => ({
       [Symbol.asyncIterator]: async function* () {

@@ -205,13 +205,13 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
 
   /** The SQL and parameters that would run (resolves the snapshot and prunes files first). */
   async toSQL(): Promise<{ sql: string; params: Explain['params'] }> {
-    const { sql, params } = await this.#ctx.plan(this.#node)
+    const { sql, params } = await this.#ctx.plan(this.#node, false)
     return { sql, params }
   }
 
   /** The plan: SQL, params, and for each table which data files are read and why the others are skipped. */
   explain(): Promise<Explain> {
-    return this.#ctx.plan(this.#node)
+    return this.#ctx.plan(this.#node, true)
   }
 
   /** Runs the query: rows, Arrow table and lineage. */
