@@ -80,6 +80,17 @@ describe('feeds facing a hostile or broken server', () => {
     await waitFor(() => h?.errors.some((e) => /silent/.test(e.message)) === true, 'the watchdog')
     h.sim.setSilent(false)
     await waitFor(() => (h?.sim.connectionsTotal ?? 0) >= 2, 'a new connection')
+    // A subscription sent while the server was still silent is never answered: the subscription timeout,
+    // on the injected clock, replaces that connection. Move the clock until a subscription is answered.
+    for (
+      let i = 0;
+      !h.feed.symbols.every((s) => h?.feed.stats().symbols[s]?.subscription === 'subscribed' && h.sim.subscribers(s) > 0);
+      i++
+    ) {
+      if (i > 100) throw new Error('no subscription was answered after the silence')
+      if (i > 0 && i % 10 === 0) clock.advance(11_000)
+      await sleep(50)
+    }
     await subscribed(h)
     h.sim.publish(10)
     await caughtUp(h)
