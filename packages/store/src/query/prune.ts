@@ -22,32 +22,39 @@ export function mayHoldMatch(table: TableName, file: DataFile, filters: readonly
 }
 
 // With `explain` off this stops at the first failed condition and formats nothing: it runs for every
-// file of every query, and formatting times is what would cost.
+// file of every query, so it allocates as little as it can.
 function evaluate(table: TableName, file: DataFile, filters: readonly FilterNode[], explain: boolean): string[] {
   const reasons: string[] = []
-  const fail = (text: () => string) => {
-    reasons.push(explain ? text() : '')
-    return !explain
-  }
   for (const f of filters) {
-    const spec = columnSpec(table, f.column)
     const nulls = file.nullCounts[f.column]
     const allNull = nulls !== undefined && nulls === file.recordCount && file.recordCount > 0
+    let failed = false
     if (f.kind === 'null') {
-      if (!f.negated && nulls === 0 && fail(() => `${f.column} IS NULL: the file has no nulls in ${f.column}`)) break
-      if (f.negated && allNull && fail(() => `${f.column} IS NOT NULL: every ${f.column} in the file is null`)) break
-      continue
+      if (!f.negated && nulls === 0) {
+        failed = true
+        if (explain) reasons.push(`${f.column} IS NULL: the file has no nulls in ${f.column}`)
+      } else if (f.negated && allNull) {
+        failed = true
+        if (explain) reasons.push(`${f.column} IS NOT NULL: every ${f.column} in the file is null`)
+      }
+    } else if (allNull) {
+      failed = true
+      if (explain) reasons.push(`${describe(f)}: every ${f.column} in the file is null`)
+    } else {
+      const isTime = columnSpec(table, f.column).type === 'timestamptz'
+      for (const range of ranges(file, f.column, isTime)) {
+        if (mayMatch(f, range)) continue
+        failed = true
+        if (explain) reasons.push(`${describe(f, isTime)}: ${range.from} is [${fmt(range.min, isTime)}, ${fmt(range.max, isTime)}]`)
+        break
+      }
     }
-    if (allNull) {
-      if (fail(() => `${describe(f)}: every ${f.column} in the file is null`)) break
-      continue
-    }
-    const isTime = spec.type === 'timestamptz'
-    const range = ranges(file, f.column, isTime).find((r) => !mayMatch(f, r))
-    if (range && fail(() => `${describe(f, isTime)}: ${range.from} is [${fmt(range.min, isTime)}, ${fmt(range.max, isTime)}]`)) break
+    if (failed && !explain) return FAILED
   }
   return reasons
 }
+
+const FAILED: string[] = ['']
 
 /** The ranges a file's metadata gives for a column: its bounds, and its partition value (identity or a time transform). */
 function ranges(file: DataFile, column: string, isTime: boolean): Range[] {
@@ -58,13 +65,28 @@ function ranges(file: DataFile, column: string, isTime: boolean): Range[] {
   const identity = file.partition[column]
   if (identity !== undefined && identity !== null) out.push({ min: identity, max: identity, from: `partition ${column}` })
   if (isTime) {
-    for (const [suffix, span] of TIME_TRANSFORMS) {
-      const v = file.partition[`${column}_${suffix}`]
-      const r = typeof v === 'number' && Number.isSafeInteger(v) ? span(v) : undefined
-      if (r) out.push({ min: r[0], max: r[1], from: `partition ${column}_${suffix}=${v}` })
+    const keys = transformKeys(column)
+    for (const [i, [, span]] of TIME_TRANSFORMS.entries()) {
+      const key = keys[i] as string
+      const v = file.partition[key]
+      if (typeof v === 'number' && Number.isSafeInteger(v)) {
+        const [min, max] = span(v)
+        out.push({ min, max, from: `partition ${key}=${v}` })
+      }
     }
   }
   return out
+}
+
+const KEYS = new Map<string, string[]>()
+/** `ts` → `['ts_day', 'ts_hour', 'ts_month', 'ts_year']`, memoized: this runs per file and condition. */
+function transformKeys(column: string): string[] {
+  let keys = KEYS.get(column)
+  if (keys === undefined) {
+    keys = TIME_TRANSFORMS.map(([suffix]) => `${column}_${suffix}`)
+    KEYS.set(column, keys)
+  }
+  return keys
 }
 
 /** Iceberg time transforms (days/hours/months/years since 1970) as µs ranges [first, last]. */

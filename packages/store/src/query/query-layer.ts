@@ -165,6 +165,9 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
   }
 
   async function execute<R>(plan: Explain & { lineage: LineageTable[] }): Promise<QueryResult<R>> {
+    // Hash while DuckDB works: the digest runs off the main thread.
+    const lineagePromise = lineageOf(plan)
+    lineagePromise.catch(() => {})
     const batches: EngineBatch[] = []
     let count = 0
     for await (const b of run(plan)) {
@@ -178,7 +181,7 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
       }
       batches.push(b)
     }
-    const lineage = await lineageOf(plan)
+    const lineage = await lineagePromise
     // Built on first use: rows() callers never pay for the Arrow table, nor arrow() callers for rows.
     let rows: R[] | undefined
     let table: Table | undefined

@@ -10,8 +10,6 @@ import type { AsOf, DataFile, FileCatalog, SnapshotFiles } from '@k2/store'
 export class ParquetCatalog implements FileCatalog {
   readonly #snapshots = new Map<TableName, { snapshotId: bigint; timestamp: number; files: DataFile[] }[]>()
   #nextId = 1000n
-  /** Every `files()` call, for tests that check what the layer asked. */
-  readonly calls: { table: TableName; asOf?: AsOf }[] = []
 
   /** Commits a snapshot of `table` holding `files` (replacing the previous list), at `timestamp` µs. */
   commit(table: TableName, files: DataFile[], timestamp: number): bigint {
@@ -23,7 +21,6 @@ export class ParquetCatalog implements FileCatalog {
   }
 
   async files(table: TableName, asOf?: AsOf): Promise<SnapshotFiles> {
-    this.calls.push({ table, ...(asOf ? { asOf } : {}) })
     const list = this.#snapshots.get(table) ?? []
     let snap = list.at(-1)
     if (asOf?.snapshotId !== undefined) snap = list.find((s) => s.snapshotId === asOf.snapshotId)
