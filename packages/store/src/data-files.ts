@@ -85,6 +85,30 @@ function kv<V>(entries: [number, V][]): KV<V>[] {
   return entries.map(([key, value]) => ({ key, value }))
 }
 
+// Long strings (raw frames, messages) would bloat every manifest entry: bounds keep a prefix, as
+// Java's truncate(16) does; a truncated upper bound is bumped so it still exceeds every value.
+const MAX_BOUND_CHARS = 64
+
+/** A prefix is ≤ the string, so it is a valid lower bound. */
+export function truncateLower(v: string): string {
+  const cps = Array.from(v)
+  return cps.length <= MAX_BOUND_CHARS ? v : cps.slice(0, MAX_BOUND_CHARS).join('')
+}
+
+/** A prefix with its last code point incremented is > every string with that prefix; null if none exists. */
+export function truncateUpper(v: string): string | null {
+  const cps = Array.from(v)
+  if (cps.length <= MAX_BOUND_CHARS) return v
+  const head = cps.slice(0, MAX_BOUND_CHARS)
+  while (head.length > 0) {
+    const last = (head.pop() as string).codePointAt(0) as number
+    let next = last + 1
+    if (next >= 0xd800 && next <= 0xdfff) next = 0xe000 // skip surrogates
+    if (next <= 0x10ffff) return head.join('') + String.fromCodePoint(next)
+  }
+  return null
+}
+
 /** Writes one Parquet file per partition of the staged rows and returns their manifest records. */
 export async function writeDataFiles(conn: DuckDBConnection, spec: TableSpec, staged: Staged, tableDir: string): Promise<DataFileRecord[]> {
   const stats = await statistics(conn, staged)
@@ -111,8 +135,9 @@ export async function writeDataFiles(conn: DuckDBConnection, spec: TableSpec, st
       const s = colStats.get(c.name) as ColumnStats
       rows = s.count + s.nulls
       if (s.min !== null && s.max !== null) {
-        lower.push([c.id, encodeValue(c.type, s.min)])
-        upper.push([c.id, encodeValue(c.type, s.max)])
+        const hi = typeof s.max === 'string' ? truncateUpper(s.max) : s.max
+        lower.push([c.id, encodeValue(c.type, typeof s.min === 'string' ? truncateLower(s.min) : s.min)])
+        if (hi !== null) upper.push([c.id, encodeValue(c.type, hi)])
       }
     }
     files.push({

@@ -205,3 +205,34 @@ describe('lake tables, commits and reads', () => {
     expect(await t.history()).toEqual([])
   })
 })
+
+describe('string bounds of long values', () => {
+  it('are truncated prefixes that still bound every value (upper bumped), in UTF-8 order', async () => {
+    const { truncateLower, truncateUpper } = await import('../src/data-files.js')
+    const long = `${'a'.repeat(63)}z${'q'.repeat(100)}`
+    expect(truncateLower(long)).toBe(`${'a'.repeat(63)}z`)
+    expect(truncateUpper(long)).toBe(`${'a'.repeat(63)}{`) // 'z' + 1
+    expect(truncateUpper(`${'b'.repeat(63)}\u{10FFFF}xyz`)).toBe(`${'b'.repeat(62)}c`)
+    expect(truncateUpper('short')).toBe('short')
+    const emoji = `${'é'.repeat(63)}😀${'x'.repeat(5)}`
+    const up = truncateUpper(emoji) as string
+    expect(Buffer.compare(Buffer.from(up), Buffer.from(emoji))).toBe(1)
+    expect(Buffer.compare(Buffer.from(truncateLower(emoji)), Buffer.from(emoji))).toBe(-1)
+  })
+
+  it('keep manifests small for bronze.frames with large frames', async () => {
+    const { dir, cleanup } = tempDir()
+    const lake = await openLake(join(dir, 'lake'))
+    try {
+      const t = await lake.table('bronze.frames')
+      const big = JSON.stringify({ bids: Array.from({ length: 2000 }, (_, i) => [i, i]) })
+      await t.append([{ exchange: 'kraken', channel: 'book', connection_id: 1, recv_ts: T0, data: big }])
+      const [f] = (await t.files()).files
+      expect(String(f?.lowerBounds.data).length).toBe(64)
+      expect((await t.scan())[0]?.data).toBe(big)
+    } finally {
+      lake.close()
+      cleanup()
+    }
+  })
+})
