@@ -88,11 +88,16 @@ export function decimalString(text: string, pos: number): number {
   return i + 1
 }
 
-/** Skips a string without escapes (`"…"`). */
+/** Skips a string without escapes (`"…"`), looking only at its own characters. */
 export function skipStr(text: string, pos: number): number {
   if (pos < 0 || text.charCodeAt(pos) !== 34) return -1
-  const end = text.indexOf('"', pos + 1)
-  return end < 0 || text.lastIndexOf('\\', end) > pos ? -1 : end + 1
+  const n = text.length
+  for (let i = pos + 1; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34) return i + 1
+    if (c === 92) return -1
+  }
+  return -1
 }
 
 /** Skips a non-negative integer. */
@@ -106,4 +111,66 @@ export function skipInt(text: string, pos: number): number {
     i++
   }
   return i === pos || i - pos > 16 ? -1 : i
+}
+
+/** A plain decimal JSON number (`85772.40`, `0.00043721`), exactly as `Number(text)`; see `decimalString`. */
+export function decimalNumber(text: string, pos: number): number {
+  if (pos < 0) return -1
+  let i = pos
+  let digits = 0
+  let count = 0
+  let scale = -1
+  const n = text.length
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      digits = digits * 10 + (c - 48)
+      count++
+      if (scale >= 0) scale++
+    } else if (c === 46 && scale < 0 && count > 0) scale = 0
+    else break
+  }
+  if (count === 0 || count > 15 || scale === 0 || scale > 22) return -1
+  const c = text.charCodeAt(i)
+  if (c === 101 || c === 69) return -1 // exponent: not a plain decimal
+  scannedNum = scale > 0 ? digits / (POW10[scale] as number) : digits
+  return i
+}
+
+let isoPrefix = ''
+let isoPrefixMicros = 0
+
+/**
+ * A quoted RFC 3339 UTC time with a fraction (`"2026-10-06T18:14:44.947782Z"`) to epoch µs. The
+ * date-time part is parsed once per second (by `fromIso`) and cached; the fraction digit by digit.
+ */
+export function isoTime(text: string, pos: number, fromIso: (s: string) => number): number {
+  if (pos < 0 || text.charCodeAt(pos) !== 34) return -1
+  const start = pos + 1
+  if (!text.startsWith(isoPrefix, start) || isoPrefix.length === 0) {
+    if (text.charCodeAt(start + 19) !== 46) return -1
+    const prefix = text.slice(start, start + 19)
+    try {
+      isoPrefixMicros = fromIso(`${prefix}Z`)
+    } catch {
+      return -1
+    }
+    isoPrefix = prefix
+  }
+  let i = start + 19
+  if (text.charCodeAt(i) !== 46) return -1
+  i++
+  let micros = 0
+  let scale = 100_000
+  const first = i
+  for (; ; i++) {
+    const c = text.charCodeAt(i) - 48
+    if (c < 0 || c > 9) break
+    if (i - first >= 9) return -1
+    micros += c * scale
+    scale /= 10
+  }
+  if (i === first || text.charCodeAt(i) !== 90 || text.charCodeAt(i + 1) !== 34) return -1
+  scannedInt = isoPrefixMicros + Math.floor(micros)
+  return i + 2
 }

@@ -134,6 +134,9 @@ export class ExchangeSimulator {
   publish(count = 1, opts: { symbol?: CanonicalSymbol; perFrame?: number } = {}): TapeTrade[] {
     const perFrame = opts.perFrame ?? 1
     const all: TapeTrade[] = []
+    // Cork each socket so a burst of frames leaves in one write, as a busy exchange's would.
+    const sockets = [...this.clients].map((c) => (c.ws as unknown as { _socket?: { cork?: () => void; uncork?: () => void } })._socket)
+    for (const s of sockets) s?.cork?.()
     let run: TapeTrade[] = []
     const flush = () => {
       if (run.length > 0) this.sendTrades(run)
@@ -146,6 +149,7 @@ export class ExchangeSimulator {
       run.push(t)
     }
     flush()
+    for (const s of sockets) s?.uncork?.()
     return all
   }
 

@@ -44,16 +44,19 @@ export function jsonOrUndefined(text: string): Record<string, unknown> | undefin
   }
 }
 
-let cachedMs = Number.NaN
+let cachedSecond = Number.NaN
 let cachedPrefix = ''
 
-/** Epoch µs to RFC 3339 with six fraction digits (the millisecond prefix is cached: trades come in bursts). */
+const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n))
+
+/** Epoch µs to RFC 3339 with six fraction digits (the per-second prefix is cached: trades come in bursts). */
 export function isoMicros(us: number): string {
-  const ms = Math.floor(us / 1000)
-  if (ms !== cachedMs) {
-    cachedMs = ms
-    cachedPrefix = new Date(ms).toISOString().slice(0, -1)
+  const second = Math.floor(us / 1_000_000)
+  if (second !== cachedSecond) {
+    cachedSecond = second
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19)
   }
-  const sub = us - ms * 1000
-  return `${cachedPrefix}${sub < 10 ? '00' : sub < 100 ? '0' : ''}${sub}Z`
+  const fraction = us - second * 1_000_000
+  const ms = Math.floor(fraction / 1000)
+  return `${cachedPrefix}.${pad3(ms)}${pad3(fraction - ms * 1000)}Z`
 }
