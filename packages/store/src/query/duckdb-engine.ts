@@ -22,6 +22,11 @@ export interface DuckDBEngineOptions {
   threads?: number
   /** Where DuckDB may spill when over its memory limit (default: nowhere, i.e. fail with `K2Error('CAPACITY')` rather than write into the working directory). */
   tempDirectory?: string
+  /**
+   * An existing DuckDB instance to open connections on (e.g. one the lake already has). Its settings
+   * are left as they are (memoryLimit, threads and tempDirectory are ignored) and `close()` does not close it.
+   */
+  instance?: DuckDBInstance
 }
 
 const MEMORY_RE = /^\d{1,6}(\.\d{1,3})?\s?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/
@@ -35,7 +40,12 @@ const MEMORY_RE = /^\d{1,6}(\.\d{1,3})?\s?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/
  * const layer = createQueryLayer(catalog, { engine: await createDuckDBEngine({ memoryLimit: '2GB' }) })
  * ```
  */
-export async function createDuckDBEngine({ memoryLimit = '1GB', threads, tempDirectory }: DuckDBEngineOptions = {}): Promise<QueryEngine> {
+export async function createDuckDBEngine({
+  memoryLimit = '1GB',
+  threads,
+  tempDirectory,
+  instance: shared,
+}: DuckDBEngineOptions = {}): Promise<QueryEngine> {
   if (!MEMORY_RE.test(memoryLimit))
     throw new K2Error('VALIDATION', `memoryLimit must look like '512MB' or '2GB', got ${JSON.stringify(memoryLimit)}`)
   if (threads !== undefined && (!Number.isSafeInteger(threads) || threads < 1 || threads > 1024)) {
@@ -44,7 +54,7 @@ export async function createDuckDBEngine({ memoryLimit = '1GB', threads, tempDir
   const config: Record<string, string> = { memory_limit: memoryLimit, autoinstall_known_extensions: 'false' }
   if (threads !== undefined) config.threads = String(threads)
   config.temp_directory = tempDirectory ?? ''
-  const instance = await DuckDBInstance.create(':memory:', config)
+  const instance = shared ?? (await DuckDBInstance.create(':memory:', config))
   let closed = false
   return {
     name: 'duckdb',
@@ -56,7 +66,7 @@ export async function createDuckDBEngine({ memoryLimit = '1GB', threads, tempDir
     },
     async close() {
       closed = true
-      instance.closeSync()
+      if (!shared) instance.closeSync()
     },
   }
 }

@@ -28,14 +28,19 @@ export class QueryCompiler {
     return this.#params
   }
 
-  /** The SQL of a table's rows: `(SELECT <schema columns> FROM read_parquet($n::VARCHAR[], …))`, or an empty typed relation. */
-  source(table: SelectQueryNode['table'], source: Source): string {
+  /**
+   * The SQL of a table's rows: `read_parquet($n::VARCHAR[], hive_partitioning = false)` of the files,
+   * or a typed empty relation. `project` wraps the files in `(SELECT <schema columns> …)` so that
+   * `*` sees exactly the schema (for `sql` templates); the builder names its columns itself, and
+   * skipping the wrapper saves DuckDB a bind step (measurable on point queries).
+   */
+  source(table: SelectQueryNode['table'], source: Source, project = true): string {
     const specs = columnSpecs(table)
     if (source.kind === 'empty') {
       return `(SELECT ${specs.map((c) => `NULL::${duckType(c.type)} AS ${q(c.name)}`).join(', ')} LIMIT 0)`
     }
-    const files = this.value(source.files)
-    return `(SELECT ${specs.map((c) => q(c.name)).join(', ')} FROM read_parquet(${files}::VARCHAR[], hive_partitioning = false))`
+    const scan = `read_parquet(${this.value(source.files)}::VARCHAR[], hive_partitioning = false)`
+    return project ? `(SELECT ${specs.map((c) => q(c.name)).join(', ')} FROM ${scan})` : scan
   }
 
   filter(node: SelectQueryNode, f: FilterNode, alias: string): string {
@@ -78,7 +83,7 @@ export class QueryCompiler {
     const parts: string[] = []
     const outputs = node.selections.length > 0 ? node.selections.map((s) => this.selection(node, s)) : allColumns(node)
     for (const c of node.join?.columns ?? []) outputs.push(`"j".${q(c.column)} AS ${q(c.alias)}`)
-    parts.push(`SELECT ${outputs.join(', ')} FROM ${this.source(node.table, sourceOf(node))} AS "t"`)
+    parts.push(`SELECT ${outputs.join(', ')} FROM ${this.source(node.table, sourceOf(node), false)} AS "t"`)
     if (node.join) parts.push(this.asofJoin(node, sourceOf))
     const where = node.filters.map((f) => this.filter(node, f, 't'))
     if (where.length > 0) parts.push(`WHERE ${where.join(' AND ')}`)
@@ -98,7 +103,7 @@ export class QueryCompiler {
     const right = join.right
     const cols = new Set([...join.using, join.rightTime, ...join.columns.map((c) => c.column)])
     const inner = [`SELECT ${[...cols].map((c) => `"r".${q(columnSpec(right.table, c).name)}`).join(', ')}`]
-    inner.push(`FROM ${this.source(right.table, sourceOf(right))} AS "r"`)
+    inner.push(`FROM ${this.source(right.table, sourceOf(right), false)} AS "r"`)
     const where = right.filters.map((f) => this.filter(right, f, 'r'))
     if (where.length > 0) inner.push(`WHERE ${where.join(' AND ')}`)
     const on = join.using.map((c) => `"t".${q(c)} = "j".${q(c)}`)

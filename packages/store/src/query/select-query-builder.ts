@@ -50,7 +50,7 @@ export interface AsofJoinOptions<T extends TableName, R extends TableName, S ext
  *   .limit(1000)
  *   .rows()
  * // SELECT "t"."ts" AS "ts", "t"."price" AS "price", "t"."qty" AS "qty", "t"."side" AS "side"
- * // FROM (SELECT "exchange", … FROM read_parquet($1::VARCHAR[], hive_partitioning = false)) AS "t"
+ * // FROM read_parquet($1::VARCHAR[], hive_partitioning = false) AS "t"
  * // WHERE "t"."exchange" = $2::VARCHAR AND "t"."symbol" IN ($3::VARCHAR, $4::VARCHAR)
  * //   AND "t"."ts" >= make_timestamp($5::BIGINT)::TIMESTAMPTZ AND "t"."ts" <= make_timestamp($6::BIGINT)::TIMESTAMPTZ
  * // ORDER BY "ts" ASC LIMIT $7::BIGINT
@@ -192,7 +192,7 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
    * ```ts
    * layer.query('silver.trades').select('ts', 'price')
    *   .asofJoin(layer.query('silver.book').where({ side: 'bid' }), { using: ['exchange', 'symbol'], select: { bid: 'price' } })
-   * // … FROM … AS "t" ASOF LEFT JOIN (SELECT "r"."exchange", "r"."symbol", "r"."ts", "r"."price" FROM … AS "r"
+   * // … FROM … AS "t" ASOF LEFT JOIN (SELECT "r"."exchange", "r"."symbol", "r"."ts", "r"."price" FROM read_parquet($2…) AS "r"
    * //   WHERE "r"."side" = $3::VARCHAR) AS "j" ON "t"."exchange" = "j"."exchange" AND … AND "t"."ts" >= "j"."ts"
    * ```
    */
