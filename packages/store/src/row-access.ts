@@ -83,22 +83,28 @@ export function filler(spec: TableSpec, kinds: readonly FillKind[]): Fill {
   return fn
 }
 
-/** `pick(rows, names)`: the values of a few columns, as arrays (for partitioning and dedup). */
-export type Pick = (rows: readonly unknown[]) => unknown[][]
+/** `scan(rows, visit)`: calls `visit(i, v0, …, v4)` with up to five columns of each row. */
+export type Scan = (
+  rows: readonly unknown[],
+  visit: (i: number, v0: unknown, v1: unknown, v2: unknown, v3: unknown, v4: unknown) => void,
+) => void
 
-const pickCache = new Map<string, Pick>()
+const scanCache = new Map<string, Scan>()
 
-export function picker(names: readonly string[]): Pick {
+export function scanner(names: readonly (string | null)[]): Scan {
   const key = names.join(',')
-  let fn = pickCache.get(key)
+  let fn = scanCache.get(key)
   if (fn) return fn
-  const decl = names.map((_, k) => `const c${k} = [];`).join(' ')
-  const body = names.map((name, k) => `c${k}.push(${readExpr(name)});`).join(' ')
+  const args = [0, 1, 2, 3, 4].map((k) => {
+    const name = names[k]
+    return name ? readExpr(name) : 'undefined'
+  })
   fn = new Function(
     'rows',
-    `${decl}\nconst n = rows.length;\nfor (let i = 0; i < n; i++) { const r = rows[i]; ${body} }\nreturn [${names.map((_, k) => `c${k}`).join(', ')}];`,
-  ) as Pick
-  pickCache.set(key, fn)
+    'visit',
+    `const n = rows.length;\nfor (let i = 0; i < n; i++) { const r = rows[i]; visit(i, ${args.join(', ')}); }`,
+  ) as Scan
+  scanCache.set(key, fn)
   return fn
 }
 

@@ -1,5 +1,5 @@
 import { MICROS_PER_DAY } from '@k2/core'
-import { picker } from './row-access.js'
+import { scanner } from './row-access.js'
 import type { Row } from './stage.js'
 import type { TableSpec } from './table-spec.js'
 import { applyTransform, type Scalar } from './values.js'
@@ -10,23 +10,20 @@ import { applyTransform, type Scalar } from './values.js'
 class Partitioner {
   readonly partitions: Record<string, Scalar | null>[] = []
   readonly #index = new Map<string, number>()
-  readonly #sources: unknown[][]
   #last: unknown[] = []
   #lastIndex = -1
-  constructor(
-    private readonly spec: TableSpec,
-    sources: unknown[][],
-  ) {
-    this.#sources = sources
+  constructor(private readonly spec: TableSpec) {
+    if (spec.partition.length > 2) throw new Error('at most two partition fields are supported')
   }
 
-  of(row: number): number {
+  /** The partition of a row whose partition source values are `s0`, `s1`. */
+  of(s0: unknown, s1: unknown): number {
     const fields = this.spec.partition
     if (this.#lastIndex >= 0) {
       // Fast path: same identity value, or a time inside the current day, as the previous row.
       let same = true
       for (let i = 0; i < fields.length && same; i++) {
-        const raw = (this.#sources[i] as unknown[])[row] ?? null
+        const raw = (i === 0 ? s0 : s1) ?? null
         const f = fields[i] as TableSpec['partition'][number]
         if (f.transform === 'identity') same = raw === this.#last[i]
         else if (f.transform === 'day' && typeof raw === 'number') {
@@ -36,7 +33,7 @@ class Partitioner {
       }
       if (same) return this.#lastIndex
     }
-    const values = fields.map((f, k) => applyTransform(f.transform, ((this.#sources[k] as unknown[])[row] ?? null) as Scalar | null))
+    const values = fields.map((f, k) => applyTransform(f.transform, ((k === 0 ? s0 : s1) ?? null) as Scalar | null))
     const key = values.map((v) => `${typeof v}:${String(v)}`).join('\u0000')
     let idx = this.#index.get(key)
     if (idx === undefined) {
@@ -77,8 +74,7 @@ function parseId(s: string): number {
  */
 export function prepass(spec: TableSpec, rows: readonly Row[]) {
   const key = spec.uniqueKey
-  const picked = picker([...spec.partition.map((p) => p.sourceColumn), ...(key ?? [])])(rows)
-  const partitioner = new Partitioner(spec, picked.slice(0, spec.partition.length))
+  const partitioner = new Partitioner(spec)
   const count = rows.length
   const part = new Int32Array(count)
   const keyIdx = key ? spec.columns.map((c) => c.name).indexOf(key[2] as string) : -1
@@ -87,39 +83,38 @@ export function prepass(spec: TableSpec, rows: readonly Row[]) {
   const ids = key ? new Float64Array(count) : null
   const bounds = new Map<number, { min: string; max: string }>()
   const last = new Map<unknown, Map<unknown, { id: number }>>()
-  const np = spec.partition.length
-  const aCol = (picked[np] ?? []) as unknown[]
-  const bCol = (picked[np + 1] ?? []) as unknown[]
-  const idCol = (picked[np + 2] ?? []) as unknown[]
-  for (let i = 0; i < count; i++) {
-    const p = partitioner.of(i)
-    part[i] = p
-    if (!key || !ids) continue
-    const s = idCol[i] as string
-    const id = parseId(s)
-    ids[i] = id
-    if (numericIds && Number.isNaN(id)) numericIds = false
-    if (numericIds) {
-      const b = bounds.get(p)
-      if (!b) bounds.set(p, { min: s, max: s })
-      else if (s < b.min) b.min = s
-      else if (s > b.max) b.max = s
-    }
-    if (!mayHaveDuplicates) {
-      const a = aCol[i]
-      const b = bCol[i]
-      let inner = last.get(a)
-      if (!inner) {
-        inner = new Map()
-        last.set(a, inner)
+  const sources = spec.partition.map((p) => p.sourceColumn)
+  // One generated loop reads the few columns needed and calls back once per row (no arrays).
+  scanner([sources[0] ?? null, sources[1] ?? null, key?.[0] ?? null, key?.[1] ?? null, key?.[2] ?? null])(
+    rows,
+    (i, s0, s1, a, b, idValue) => {
+      const p = partitioner.of(s0, s1)
+      part[i] = p
+      if (!key || !ids) return
+      const s = idValue as string
+      const id = parseId(s)
+      ids[i] = id
+      if (numericIds && Number.isNaN(id)) numericIds = false
+      if (numericIds) {
+        const bd = bounds.get(p)
+        if (!bd) bounds.set(p, { min: s, max: s })
+        else if (s < bd.min) bd.min = s
+        else if (s > bd.max) bd.max = s
       }
-      const prev = inner.get(b)
-      if (!prev) inner.set(b, { id })
-      else if (!(id > prev.id)) mayHaveDuplicates = true
-      else prev.id = id
-      if (!Number.isFinite(id)) mayHaveDuplicates = true
-    }
-  }
+      if (!mayHaveDuplicates) {
+        let inner = last.get(a)
+        if (!inner) {
+          inner = new Map()
+          last.set(a, inner)
+        }
+        const prev = inner.get(b)
+        if (!prev) inner.set(b, { id })
+        else if (!(id > prev.id)) mayHaveDuplicates = true
+        else prev.id = id
+        if (!Number.isFinite(id)) mayHaveDuplicates = true
+      }
+    },
+  )
   return {
     partitions: partitioner.partitions,
     part,
