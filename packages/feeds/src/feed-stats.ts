@@ -5,6 +5,8 @@ export interface SymbolStats {
   trades: number
   duplicates: number
   gaps: number
+  /** Trades fetched from history after reconnects (Bitstamp, whose ids cannot reveal gaps). */
+  recovered: number
   /** Last emitted trade id, if any. */
   lastId: string | undefined
   /** Exchange time of the last trade (epoch µs), 0 before the first. */

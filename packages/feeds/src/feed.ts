@@ -140,6 +140,7 @@ export class Feed implements MarketEventSource {
         trades: st.trades,
         duplicates: st.duplicates,
         gaps: st.gaps,
+        recovered: st.recovered,
         lastId: st.lastId === undefined ? undefined : String(st.lastId),
         lastTradeTs: st.lastTs,
         healing: st.healing,
@@ -359,6 +360,8 @@ export class Feed implements MarketEventSource {
       case 'ack': {
         const symbols = this.subs.acked(conn, recvTs, r.symbols, r.reqId)
         if (symbols.length > 0) this.status('subscribed', conn.id, undefined, symbols)
+        // Ids that cannot reveal gaps: ask the history what was missed while unsubscribed.
+        if (!this.adapter.contiguousIds) for (const s of symbols) this.sequencer.recover(s)
         break
       }
       case 'rejected': {

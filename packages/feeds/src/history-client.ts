@@ -56,7 +56,7 @@ export class HistoryClient {
         if (id > maxId) maxId = id
         if (t.ts > maxTs) maxTs = t.ts
       }
-      if (maxId >= toId) break
+      if (maxId >= toId || this.api.onePage) break
       if (maxId >= cursor) cursor = maxId + 1
       else if (maxTs <= since) break // neither ids nor time advance: the history has nothing more
       since = maxTs

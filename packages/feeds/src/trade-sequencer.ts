@@ -7,6 +7,8 @@ export interface SymbolState {
   trades: number
   duplicates: number
   gaps: number
+  /** Trades fetched from history after reconnects (exchanges whose ids cannot reveal gaps). */
+  recovered: number
   healing: boolean
   held: Trade[]
 }
@@ -40,7 +42,7 @@ export class TradeSequencer {
   state(symbol: CanonicalSymbol): SymbolState {
     let st = this.symbols.get(symbol)
     if (st === undefined) {
-      st = { lastId: undefined, lastTs: 0, trades: 0, duplicates: 0, gaps: 0, healing: false, held: [] }
+      st = { lastId: undefined, lastTs: 0, trades: 0, duplicates: 0, gaps: 0, recovered: 0, healing: false, held: [] }
       this.symbols.set(symbol, st)
     }
     return st
@@ -76,6 +78,49 @@ export class TradeSequencer {
       return
     }
     this.openGap(st, trade, st.lastId + 1, id - 1)
+  }
+
+  /**
+   * After a reconnect, where ids cannot reveal a gap: fetches the trades newer than the last one emitted,
+   * holding live trades meanwhile, and emits them in order. Nothing happens before the first trade.
+   */
+  recover(symbol: CanonicalSymbol): void {
+    const st = this.state(symbol)
+    const heal = this.hooks.heal
+    if (heal === undefined || st.lastId === undefined || st.healing) return
+    const after = st.lastId
+    st.healing = true
+    st.held = []
+    const done = (trades: Trade[], err: unknown) => {
+      for (const t of trades) {
+        const id = Number(t.id)
+        if (id > (st.lastId ?? after)) {
+          this.pass(st, t, id)
+          st.recovered++
+        }
+      }
+      if (err !== undefined && !(K2Error.isInstance(err) && err.code === 'CLOSED'))
+        this.hooks.error(K2Error.from(err, 'CONNECTION', `recovering ${symbol} after a reconnect failed`))
+      this.release(st)
+    }
+    heal(symbol, after + 1, Number.MAX_SAFE_INTEGER, st.lastTs).then(
+      (trades) => done(trades, undefined),
+      (err: unknown) => done([], err),
+    )
+  }
+
+  /** Ends a hold: the trades that arrived meanwhile go through `accept` again, in order. */
+  private release(st: SymbolState): void {
+    const held = st.held
+    st.held = []
+    st.healing = false
+    for (let i = 0; i < held.length; i++) {
+      if (st.healing) {
+        st.held.push(...held.slice(i))
+        break
+      }
+      this.accept(held[i] as Trade, false)
+    }
   }
 
   private pass(st: SymbolState, trade: Trade, id: number): void {

@@ -50,6 +50,19 @@ describe('bitstamp adapter on real frames', () => {
     expect([...symbols].every((s) => /^[A-Z0-9]+-[A-Z0-9]+$/.test(s))).toBe(true)
   })
 
+  it('reads the transactions history (newest first, string fields, whole seconds) oldest first', () => {
+    const body =
+      '[{"date": "1641343722", "tid": "216000507", "amount": "0.50000000", "type": "0", "price": "3801.10"}, {"date": "1641343721", "tid": "216000506", "amount": "2.73248242", "type": "1", "price": "3800.80"}]'
+    const trades = new BitstampAdapter().history.parsePage(body, 'ETH-USD', 5)
+    expect(trades.map((t) => [t.id, t.price, t.qty, t.side, t.ts])).toEqual([
+      ['216000506', 3800.8, 2.73248242, 'sell', 1641343721_000_000],
+      ['216000507', 3801.1, 0.5, 'buy', 1641343722_000_000],
+    ])
+    expect(() =>
+      new BitstampAdapter().history.parsePage('[{"date":"1","tid":"2","amount":"1","type":"7","price":"1"}]', 'ETH-USD', 5),
+    ).toThrow(/type/)
+  })
+
   it('reads control frames: acks for live_trades, other channels ignored, reconnect requests, errors', () => {
     const a = new BitstampAdapter()
     for (const c of control) expect(a.parse(c, 1).kind).toBe('ignored') // diff_order_book acks: not a trade channel

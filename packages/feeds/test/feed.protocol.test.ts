@@ -79,15 +79,12 @@ describe.each(EXCHANGES)('%s feed against the simulator', (exchange) => {
     await waitFor(() => (h?.sim.connectionsTotal ?? 0) >= 2, 'a new connection')
     await subscribed(h)
     h.sim.publish(20)
-    if (heals) {
-      await caughtUp(h)
-      expectExactlyTape(h)
-    } else {
-      await waitFor(() => h?.feed.stats().trades === 40, 'trades after the reconnect')
-      expect(new Set(h.trades.map((t) => t.id)).size).toBe(40)
-    }
+    await caughtUp(h)
+    expectExactlyTape(h)
     expect(h.feed.stats().reconnects).toBe(1)
     expect(h.statuses.filter((s) => s.state === 'disconnected')).toHaveLength(1)
+    // Bitstamp cannot see the gap in its ids: it asks the history after every reconnect instead.
+    if (!heals) expect(Object.values(h.feed.stats().symbols).reduce((n, s) => n + s.recovered, 0)).toBe(10)
   })
 
   // Coinbase has no reconnect request message: its servers just close (covered by the disconnect test).
@@ -121,8 +118,7 @@ describe.each(EXCHANGES)('%s feed against the simulator', (exchange) => {
     await caughtUp(h)
     expect(h.sim.connectionsTotal).toBeGreaterThanOrEqual(3)
     expect(h.sim.peakConnections).toBeGreaterThanOrEqual(2) // each move overlaps the old and the new connection
-    if (heals) expectExactlyTape(h)
-    else expect(new Set(h.trades.map((t) => t.id)).size).toBe(h.trades.length)
+    expectExactlyTape(h)
   })
 
   it('sends malformed frames to the dead letter with the raw text and keeps going', async () => {

@@ -16,7 +16,7 @@ describe('openFeeds', () => {
     const feed = openFeeds([
       { exchange: 'binance', symbols: ['BTC-USDT'], url: bn.url, restUrl: bn.restUrl, ...FAST },
       { exchange: 'kraken', symbols: ['BTC-USD', 'ETH-USD'], url: kr.url, restUrl: kr.restUrl, ...FAST },
-      { exchange: 'bitstamp', symbols: ['BTC-USD'], url: bs.url, ...FAST },
+      { exchange: 'bitstamp', symbols: ['BTC-USD'], url: bs.url, restUrl: bs.restUrl, ...FAST },
     ])
     const statuses = new Set<string>()
     feed.on('status', (s) => statuses.add(`${s.exchange}:${s.state}`))

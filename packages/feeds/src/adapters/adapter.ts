@@ -30,6 +30,8 @@ export interface HistoryApi {
   pageUrl(restUrl: string, symbol: CanonicalSymbol, fromId: number, toId: number, afterTs: number): string
   /** Trades of one page, oldest first; may include trades outside the asked range (the feed filters). */
   parsePage(body: string, symbol: CanonicalSymbol, recvTs: number): Trade[]
+  /** True where one request returns everything the history offers (no paging). */
+  readonly onePage?: boolean
 }
 
 /**
@@ -44,7 +46,10 @@ export interface ExchangeAdapter {
   readonly defaultRestUrl: string
   /** Channels this adapter speaks. */
   readonly channels: readonly FeedChannel[]
-  /** True where trade ids are contiguous per symbol, so a jump is a gap. */
+  /**
+   * True where trade ids are contiguous per symbol, so a jump is a gap. Where they are not (Bitstamp),
+   * the feed asks the history for trades newer than the last one after every reconnect instead.
+   */
   readonly contiguousIds: boolean
   /** REST trade history, where the exchange has one that can be paged by id. */
   readonly history: HistoryApi | undefined

@@ -1,7 +1,7 @@
 // Bitstamp WebSocket v2: https://www.bitstamp.net/websocket/v2/
 import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
-import { decimal, FieldError, parseJson, protocolError, record, SymbolMap, splitByQuote, str, tradeId } from './fields.js'
+import { array, decimal, FieldError, parseJson, protocolError, record, SymbolMap, splitByQuote, str, tradeId } from './fields.js'
 
 const QUOTES = ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'BTC', 'ETH', 'PAX', 'GUSD', 'CHF']
 const PREFIX = 'live_trades_'
@@ -16,7 +16,8 @@ export class BitstampAdapter implements ExchangeAdapter {
   readonly defaultRestUrl = 'https://www.bitstamp.net'
   readonly channels: readonly FeedChannel[] = ['trades']
   readonly contiguousIds = false
-  readonly history: HistoryApi | undefined = undefined
+  /** Used after reconnects only (ids cannot reveal gaps): the last hour of the pair's trades. */
+  readonly history: HistoryApi
   // Quiet pairs send nothing for minutes; our bts:heartbeat pings are answered.
   readonly deadAfterMs = 30_000
   readonly maxLifetimeMs = undefined
@@ -28,6 +29,7 @@ export class BitstampAdapter implements ExchangeAdapter {
       (s) => s.replace('-', '').toLowerCase(),
       (n) => splitByQuote(n, QUOTES),
     )
+    this.history = bitstampHistory(this)
   }
 
   toNative(symbol: CanonicalSymbol): string {
@@ -105,5 +107,37 @@ export class BitstampAdapter implements ExchangeAdapter {
       return { kind: 'rejected', error, ...(symbol === undefined ? {} : { symbols: [symbol] }) }
     }
     return { kind: 'ignored', reason: `unhandled Bitstamp event ${JSON.stringify(event)}` }
+  }
+}
+
+/**
+ * `GET /api/v2/transactions/<pair>/?time=hour`: the last hour of trades, newest first, times in whole
+ * seconds only (so recovered trades carry second precision). `type` 0 = buy, 1 = sell, as on the stream.
+ */
+function bitstampHistory(a: BitstampAdapter): HistoryApi {
+  return {
+    onePage: true,
+    pageUrl: (rest, symbol) => `${rest}/api/v2/transactions/${a.toNative(symbol)}/?time=hour`,
+    parsePage: (body, symbol, recvTs) =>
+      array(JSON.parse(body), 'transactions response')
+        .map((row): Trade => {
+          const t = record(row, 'transaction')
+          const type = String(t.type)
+          if (type !== '0' && type !== '1') throw new FieldError(`field "type" must be 0 or 1, got ${JSON.stringify(t.type)}`)
+          const date = String(t.date)
+          if (!/^\d{1,12}$/.test(date)) throw new FieldError(`field "date" must be epoch seconds, got ${JSON.stringify(t.date)}`)
+          return {
+            type: 'trade',
+            exchange: 'bitstamp',
+            symbol,
+            id: String(tradeId(t.tid, 'tid', typeof t.tid === 'string' ? 'digits' : 'number')),
+            price: decimal(t.price, 'price'),
+            qty: decimal(t.amount, 'amount'),
+            side: type === '0' ? 'buy' : 'sell',
+            ts: Number(date) * 1_000_000,
+            recvTs,
+          }
+        })
+        .sort((x, y) => Number(x.id) - Number(y.id)),
   }
 }

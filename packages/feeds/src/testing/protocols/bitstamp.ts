@@ -38,6 +38,24 @@ export function bitstampProtocol(): SimProtocol {
       }),
     heartbeat: () => undefined,
     reconnectRequest: () => JSON.stringify({ event: 'bts:request_reconnect', channel: '', data: '' }),
-    rest: () => undefined,
+    rest(path, _q, tape) {
+      const m = /^\/api\/v2\/transactions\/([a-z0-9]+)\/$/.exec(path)
+      if (m === null) return undefined
+      const symbol = tape.symbols.find((s) => native(s) === m[1])
+      if (symbol === undefined) return { status: 404, body: JSON.stringify({ status: 'error', reason: 'Not found' }) }
+      const trades = tape.trades(symbol)
+      const newest = trades[trades.length - 1]?.ts ?? 0
+      const rows = trades
+        .filter((t) => t.ts > newest - 3_600_000_000)
+        .reverse()
+        .map((t) => ({
+          date: String(Math.floor(t.ts / 1_000_000)),
+          tid: String(t.id),
+          amount: t.qtyText,
+          type: t.side === 'buy' ? '0' : '1',
+          price: t.priceText,
+        }))
+      return { status: 200, body: JSON.stringify(rows) }
+    },
   }
 }
