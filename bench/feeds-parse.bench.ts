@@ -53,6 +53,7 @@ export default async function (): Promise<void> {
     title: 'feeds: Binance @trade frames → normalized trades (vs tardis-dev)',
     unit: 'frames',
     target: '≥ 1.5× tardis-dev normalizeTrades("binance")',
+    samples: 31, // the machines are shared and noisy: more interleaved samples, a steadier median
     reference: {
       name: 'tardis-dev normalizeTrades("binance") + JSON.parse',
       units: N,
