@@ -1,4 +1,6 @@
-import { type Counter, type Exchange, k2Meter } from '@k2/core'
+import { type CanonicalSymbol, type Counter, type Exchange, k2Meter } from '@k2/core'
+import type { Subscriptions } from './subscriptions.js'
+import type { TradeSequencer } from './trade-sequencer.js'
 
 /** Per-symbol counters in `stats()`. */
 export interface SymbolStats {
@@ -95,5 +97,53 @@ export class FeedCounters {
   deadLetter(): void {
     this.dlq++
     this.otel.dlq.add(1, this.attrs)
+  }
+}
+
+/** Assembles `feed.stats()` from the feed's parts. */
+export function buildFeedStats(f: {
+  exchange: Exchange
+  symbols: readonly CanonicalSymbol[]
+  counters: FeedCounters
+  sequencer: TradeSequencer
+  subs: Subscriptions
+  historyRequests: number
+  buffered: number
+  paused: boolean
+  lastMessageAgeMs: number
+  connections: number
+}): FeedStats {
+  const symbols: FeedStats['symbols'] = {}
+  for (const s of f.symbols) {
+    const st = f.sequencer.state(s)
+    symbols[s] = {
+      trades: st.trades,
+      duplicates: st.duplicates,
+      gaps: st.gaps,
+      recovered: st.recovered,
+      lastId: st.lastId === undefined ? undefined : String(st.lastId),
+      lastTradeTs: st.lastTs,
+      healing: st.healing,
+      subscription: f.subs.bySymbol.get(s)?.state ?? 'pending',
+    }
+  }
+  const c = f.counters
+  return {
+    exchange: f.exchange,
+    frames: c.frames,
+    bytes: c.bytes,
+    trades: c.trades,
+    duplicates: f.sequencer.duplicates,
+    reconnects: c.reconnects,
+    gapsFound: c.gapsFound,
+    gapsHealed: c.gapsHealed,
+    gapsUnhealed: c.gapsUnhealed,
+    dlq: c.dlq,
+    historyRequests: f.historyRequests,
+    buffered: f.buffered,
+    paused: f.paused,
+    lastMessageAgeMs: f.lastMessageAgeMs,
+    connections: f.connections,
+    symbols,
   }
 }

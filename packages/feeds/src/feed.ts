@@ -9,20 +9,17 @@ import {
   type MarketEventSource,
   type Trade,
 } from '@k2/core'
-import { EventEmitter } from 'eventemitter3'
 import pRetry from 'p-retry'
 import type { ExchangeAdapter, ParsedFrame } from './adapters/adapter.js'
 import { createAdapter } from './adapters/index.js'
 import { Connection, type ConnectionHandlers } from './connection.js'
 import { EventQueue } from './event-queue.js'
+import { FeedEmitter } from './feed-emitter.js'
 import { type FeedOptions, type ResolvedFeedOptions, resolveFeedOptions } from './feed-options.js'
-import { FeedCounters, type FeedStats } from './feed-stats.js'
+import { buildFeedStats, FeedCounters, type FeedStats } from './feed-stats.js'
 import { HistoryClient } from './history-client.js'
 import { Subscriptions } from './subscriptions.js'
 import { TradeSequencer } from './trade-sequencer.js'
-
-/** Listener signatures of a feed's events. */
-export type FeedListeners = { [K in keyof FeedEventMap]: (payload: FeedEventMap[K]) => void }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
@@ -30,8 +27,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  * A live trade feed from one exchange: an async iterable of normalized `Trade`s and an event emitter
  * (`trade`, `status`, `gap`, `dlq`, `frame`, `error`). Create it with `openFeed`.
  */
-export class Feed implements MarketEventSource {
-  private readonly ee = new EventEmitter()
+export class Feed extends FeedEmitter implements MarketEventSource {
   readonly exchange: Exchange
   readonly symbols: readonly CanonicalSymbol[]
   private readonly o: ResolvedFeedOptions
@@ -57,6 +53,7 @@ export class Feed implements MarketEventSource {
   private readonly handlers: ConnectionHandlers
 
   constructor(options: FeedOptions) {
+    super()
     this.o = resolveFeedOptions(options)
     this.exchange = this.o.exchange
     this.symbols = this.o.symbols
@@ -101,27 +98,6 @@ export class Feed implements MarketEventSource {
     }
   }
 
-  /** Adds a listener: `trade`, `status`, `gap`, `dlq`, `frame` (every raw frame) or `error`. */
-  on<K extends keyof FeedEventMap>(event: K, listener: (payload: FeedEventMap[K]) => void): this {
-    this.ee.on(event, listener)
-    return this
-  }
-
-  /** Adds a listener called once. */
-  once<K extends keyof FeedEventMap>(event: K, listener: (payload: FeedEventMap[K]) => void): this {
-    this.ee.once(event, listener)
-    return this
-  }
-
-  off<K extends keyof FeedEventMap>(event: K, listener: (payload: FeedEventMap[K]) => void): this {
-    this.ee.off(event, listener)
-    return this
-  }
-
-  private emit<K extends keyof FeedEventMap>(event: K, payload: FeedEventMap[K]): void {
-    this.ee.emit(event, payload)
-  }
-
   /** Connects and subscribes; `openFeed` calls it. */
   start(): this {
     if (this.running !== undefined || this.closedFlag) return this
@@ -133,39 +109,18 @@ export class Feed implements MarketEventSource {
 
   /** Counters for monitoring; the same values are OpenTelemetry instruments on the meter `k2.feeds`. */
   stats(): FeedStats {
-    const symbols: FeedStats['symbols'] = {}
-    for (const s of this.symbols) {
-      const st = this.sequencer.state(s)
-      symbols[s] = {
-        trades: st.trades,
-        duplicates: st.duplicates,
-        gaps: st.gaps,
-        recovered: st.recovered,
-        lastId: st.lastId === undefined ? undefined : String(st.lastId),
-        lastTradeTs: st.lastTs,
-        healing: st.healing,
-        subscription: this.subs.bySymbol.get(s)?.state ?? 'pending',
-      }
-    }
-    const c = this.counters
-    return {
+    return buildFeedStats({
       exchange: this.exchange,
-      frames: c.frames,
-      bytes: c.bytes,
-      trades: c.trades,
-      duplicates: this.sequencer.duplicates,
-      reconnects: c.reconnects,
-      gapsFound: c.gapsFound,
-      gapsHealed: c.gapsHealed,
-      gapsUnhealed: c.gapsUnhealed,
-      dlq: c.dlq,
+      symbols: this.symbols,
+      counters: this.counters,
+      sequencer: this.sequencer,
+      subs: this.subs,
       historyRequests: this.history?.requests ?? 0,
       buffered: this.queue?.length ?? 0,
       paused: this.paused,
       lastMessageAgeMs: this.lastMessageAgeMs(),
       connections: this.connections.size,
-      symbols,
-    }
+    })
   }
 
   /**
@@ -339,8 +294,7 @@ export class Feed implements MarketEventSource {
     conn.lastMessageAt = recvTs
     this.lastFrameAt = recvTs
     this.counters.frame(data.length)
-    if (this.ee.listenerCount('frame') > 0)
-      this.emit('frame', { exchange: this.exchange, channel: this.o.channel, recvTs, connectionId: conn.id, data })
+    if (this.listens('frame')) this.emit('frame', { exchange: this.exchange, channel: this.o.channel, recvTs, connectionId: conn.id, data })
     const r: ParsedFrame = this.adapter.parse(data, recvTs)
     switch (r.kind) {
       case 'trades':

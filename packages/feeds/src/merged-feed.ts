@@ -1,7 +1,7 @@
 import { type FeedEventMap, K2Error, type MarketEvent, type MarketEventSource } from '@k2/core'
-import { EventEmitter } from 'eventemitter3'
 import { EventQueue } from './event-queue.js'
 import { Feed } from './feed.js'
+import { FeedEmitter } from './feed-emitter.js'
 import type { FeedOptions } from './feed-options.js'
 import type { FeedStats } from './feed-stats.js'
 
@@ -11,8 +11,7 @@ const EVENTS = ['trade', 'book', 'quote', 'frame', 'dlq', 'gap', 'status', 'erro
  * Several feeds as one source: events of all of them (each tagged with its `exchange`), one async
  * iterator, in order per exchange and symbol. A slow consumer pauses every feed.
  */
-export class MergedFeed implements MarketEventSource {
-  private readonly ee = new EventEmitter()
+export class MergedFeed extends FeedEmitter implements MarketEventSource {
   private queue: EventQueue<MarketEvent> | undefined
   private closing: Promise<void> | undefined
 
@@ -20,21 +19,13 @@ export class MergedFeed implements MarketEventSource {
     readonly feeds: readonly Feed[],
     private readonly bufferSize = 10_000,
   ) {
+    super()
     for (const f of feeds) for (const name of EVENTS) f.on(name, (payload) => this.forward(name, payload))
   }
 
   private forward<K extends keyof FeedEventMap>(name: K, payload: FeedEventMap[K]): void {
-    this.ee.emit(name, payload)
+    this.emit(name, payload)
     if (name === 'trade' || name === 'book' || name === 'quote') this.queue?.push(payload as MarketEvent)
-  }
-
-  on<K extends keyof FeedEventMap>(event: K, listener: (payload: FeedEventMap[K]) => void): this {
-    this.ee.on(event, listener)
-    return this
-  }
-  off<K extends keyof FeedEventMap>(event: K, listener: (payload: FeedEventMap[K]) => void): this {
-    this.ee.off(event, listener)
-    return this
   }
 
   /** Each feed's stats, in the order the feeds were given. */
