@@ -1,12 +1,13 @@
-import { K2Error, parseTimeframe, type TableName, type Tables, type Timeframe, toMicros } from '@k2/core'
+import { K2Error, parseTimeframe, type TableName, type Tables, type Timeframe } from '@k2/core'
 import type { RecordBatch, Table } from 'apache-arrow'
 import type { AsOf } from '../catalog.js'
 import { type AggregateExpr, type AggregateFunctions, aggregateFunctions } from './aggregate-builder.js'
-import { isSafeIdentifier } from './compiled-query.js'
+import { buildAsofJoin } from './asof-join-builder.js'
+import { checkAlias, parseAsOf } from './builder-args.js'
 import type { CompareOp } from './filter-node.js'
-import { isLineage, type Lineage, snapshotInLineage } from './lineage.js'
+import type { Lineage } from './lineage.js'
 import type { Explain, QueryContext, QueryResult } from './query-context.js'
-import { type ColumnName, columnNames, columnSpec, type OrderedColumn, show, type TimeColumn, timeColumnOf } from './schema.js'
+import { type ColumnName, columnSpec, type OrderedColumn, show, type TimeColumn, timeColumnOf } from './schema.js'
 import { cloneWith, createSelectQueryNode, type SelectQueryNode } from './select-query-node.js'
 import { aggregateSelection, bucketSelection, columnSelection, type SelectionNode } from './selection-node.js'
 import type { ValueInput } from './value.js'
@@ -200,7 +201,9 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
     right: SelectQueryBuilder<R, AllColumns, Empty>,
     options: AsofJoinOptions<T, R, S>,
   ): SelectQueryBuilder<T, O, Simplify<J & { [A in keyof S]: Tables[R][S[A]] | null }>> {
-    return this.#with({ join: buildAsofJoin(this.#node, right, options) })
+    if (!(right instanceof SelectQueryBuilder))
+      throw new K2Error('VALIDATION', 'asofJoin() takes a query of the layer: layer.query(table)…')
+    return this.#with({ join: buildAsofJoin(this.#node, right.toNode(), options) })
   }
 
   /** The SQL and parameters that would run (resolves the snapshot and prunes files first). */
@@ -251,57 +254,4 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
     }
     return n
   }
-}
-
-function checkAlias(alias: unknown): string {
-  if (isSafeIdentifier(alias)) return alias
-  throw new K2Error(
-    'VALIDATION',
-    `invalid output alias ${show(String(alias))}: use letters, digits and _ (not first), at most 63 characters`,
-  )
-}
-
-function parseAsOf(table: TableName, input: unknown): SelectQueryNode['asOf'] {
-  if (typeof input === 'bigint') return Object.freeze({ snapshotId: input })
-  if (isLineage(input)) {
-    const id = snapshotInLineage(input, table)
-    return id === 'none' ? 'none' : Object.freeze({ snapshotId: id })
-  }
-  if (typeof input === 'object' && input !== null && !(input instanceof Date)) {
-    const { snapshotId, timestamp } = input as AsOf
-    if (snapshotId !== undefined && typeof snapshotId !== 'bigint')
-      throw new K2Error('VALIDATION', `asOf snapshotId must be a bigint, got ${show(snapshotId)}`)
-    if (snapshotId !== undefined) return Object.freeze({ snapshotId })
-    if (timestamp !== undefined) return Object.freeze({ timestamp: toMicros(timestamp) })
-    throw new K2Error('VALIDATION', 'asOf takes a snapshot id (bigint), a time, { snapshotId } or { timestamp }, or a lineage')
-  }
-  if (typeof input === 'string' || typeof input === 'number' || input instanceof Date) return Object.freeze({ timestamp: toMicros(input) })
-  throw new K2Error('VALIDATION', `asOf takes a snapshot id (bigint), a Date, an ISO string, epoch µs or a lineage; got ${show(input)}`)
-}
-
-function buildAsofJoin(left: SelectQueryNode, rightBuilder: unknown, options: unknown): SelectQueryNode['join'] {
-  if (!(rightBuilder instanceof SelectQueryBuilder))
-    throw new K2Error('VALIDATION', 'asofJoin() takes a query of the layer: layer.query(table)…')
-  const right = rightBuilder.toNode()
-  if (right.selections.length || right.orderBy.length || right.limit !== null || right.offset !== null || right.join) {
-    throw new K2Error('VALIDATION', 'the right side of asofJoin() may only have where() and asOf(); choose its columns with `select`')
-  }
-  if (left.selections.some((s) => s.kind !== 'column'))
-    throw new K2Error('VALIDATION', 'asofJoin() cannot be combined with aggregates or buckets')
-  const o = (options ?? {}) as { using?: unknown; on?: unknown; select?: unknown }
-  if (!Array.isArray(o.using) || o.using.length === 0)
-    throw new K2Error('VALIDATION', "asofJoin() needs using: the columns equal on both sides, e.g. ['exchange', 'symbol']")
-  const using = o.using.map((c) => columnSpec(right.table, columnSpec(left.table, c).name).name)
-  const on = Array.isArray(o.on) ? o.on : [timeColumnOf(left.table), timeColumnOf(right.table)]
-  const [lt, rt] = [columnSpec(left.table, on[0]), columnSpec(right.table, on[1])]
-  if (lt.type !== 'timestamptz' || rt.type !== 'timestamptz')
-    throw new K2Error('VALIDATION', 'asofJoin() on needs a timestamptz column on each side')
-  if (typeof o.select !== 'object' || o.select === null) throw new K2Error('VALIDATION', 'asofJoin() needs select: { alias: rightColumn }')
-  const taken = new Set(left.selections.length ? left.selections.map((s) => s.alias) : columnNames(left.table))
-  const columns = Reflect.ownKeys(o.select).map((alias) => {
-    const a = checkAlias(alias)
-    if (taken.has(a)) throw new K2Error('VALIDATION', `asofJoin() alias ${a} is already an output`)
-    return Object.freeze({ column: columnSpec(right.table, (o.select as Record<string, unknown>)[a]).name, alias: a })
-  })
-  return Object.freeze({ right, using: Object.freeze(using), leftTime: lt.name, rightTime: rt.name, columns: Object.freeze(columns) })
 }
