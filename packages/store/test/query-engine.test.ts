@@ -158,6 +158,19 @@ describe('health checks', () => {
     await native.close()
   })
 
+  it('gives the connection back when a consumer stops reading batches early', async () => {
+    const layer = createQueryLayer(lake.catalog, { pool: { size: 1, maxQueue: 0 } })
+    for (let i = 0; i < 3; i++) {
+      for await (const b of layer.query('silver.trades').batches()) {
+        expect(b.numRows).toBeGreaterThan(0)
+        break
+      }
+      expect(layer.stats()).toMatchObject({ busy: 0, open: 1 })
+    }
+    expect(await layer.sql`SELECT 7 AS x`.rows()).toEqual([{ x: 7 }])
+    await layer.close()
+  })
+
   it('rejects waiting and new queries once closed', async () => {
     const layer = createQueryLayer(lake.catalog, { pool: { size: 1 } })
     const running = layer.sql`SELECT count(*) AS n FROM range(1000)`.rows()
