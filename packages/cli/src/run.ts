@@ -1,4 +1,5 @@
 import { K2Error } from '@k2/core'
+import { demo } from './demo.js'
 
 export const VERSION = '0.1.0'
 
@@ -6,7 +7,7 @@ export const VERSION = '0.1.0'
 export const COMMANDS: Readonly<Record<string, string>> = {
   help: 'show this help',
   version: 'print the version',
-  demo: 'simulated exchange → feed → lake → query, end to end',
+  demo: 'simulated exchanges → feeds → lake → queries, end to end [--seconds N] [--lake DIR]',
 }
 
 function usage(): string {
@@ -30,9 +31,31 @@ export async function run(argv: readonly string[], out: (line: string) => void =
     case '--version':
       out(VERSION)
       return 0
-    case 'demo':
-      throw new K2Error('UNSUPPORTED', 'the demo is not built yet: it needs @k2/feeds and @k2/store, which are in progress')
+    case 'demo': {
+      const seconds = optionValue(argv, '--seconds')
+      const lake = optionValue(argv, '--lake')
+      await demo({
+        ...(seconds === undefined ? {} : { seconds: positiveNumber(seconds, '--seconds') }),
+        ...(lake === undefined ? {} : { lake }),
+        out,
+      })
+      return 0
+    }
     default:
       throw new K2Error('VALIDATION', `unknown command "${command}": run "k2 help" for the list (${Object.keys(COMMANDS).join(', ')})`)
   }
+}
+
+function optionValue(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name)
+  if (i < 0) return undefined
+  const value = argv[i + 1]
+  if (value === undefined || value.startsWith('--')) throw new K2Error('VALIDATION', `${name} needs a value, e.g. ${name} 5`)
+  return value
+}
+
+function positiveNumber(text: string, name: string): number {
+  const n = Number(text)
+  if (!Number.isFinite(n) || n <= 0) throw new K2Error('VALIDATION', `${name} must be a positive number, got "${text}"`)
+  return n
 }

@@ -1,4 +1,13 @@
-import { type Clock, type DeadLetter, type FeedEventMap, K2Error, type MarketEventSource, type RawFrame, systemClock } from '@k2/core'
+import {
+  type Clock,
+  type DeadLetter,
+  type FeedEventMap,
+  K2Error,
+  type MarketEventSource,
+  type RawFrame,
+  systemClock,
+  type TableName,
+} from '@k2/core'
 import { CoverageTracker } from './coverage-tracker.js'
 import type { Lake } from './lake.js'
 import type { Scheduler, TableWriter } from './writer.js'
@@ -34,33 +43,43 @@ export interface PipeStats {
  * every buffered row is committed.
  */
 export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOptions = {}): Promise<PipeStats> {
+  // Take the stream and attach the listeners before the first await: a feed delivers events from the
+  // moment it connects, and whatever arrived while the tables were opening would otherwise be lost.
+  const events = source[Symbol.asyncIterator]()
   const writerOpts = { flushRows: opts.flushRows, flushMs: opts.flushMs, scheduler: opts.scheduler }
   const clean = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
-  const frames = (await lake.table('bronze.frames')).writer(clean(writerOpts))
-  const dlq = (await lake.table('bronze.dlq')).writer(clean(writerOpts))
-  const trades = (await lake.table('silver.trades')).writer(clean(writerOpts))
-  const book = (await lake.table('silver.book')).writer(clean(writerOpts))
-  const coverage = (await lake.table('bronze.coverage')).writer(clean(writerOpts))
+  const open = async <T extends TableName>(name: T) => (await lake.table(name)).writer(clean(writerOpts))
+  const ready = Promise.all([
+    open('bronze.frames'),
+    open('bronze.dlq'),
+    open('silver.trades'),
+    open('silver.book'),
+    open('bronze.coverage'),
+  ])
   const tracker = new CoverageTracker()
   const stats: PipeStats = { frames: 0, deadLetters: 0, trades: 0, duplicateTrades: 0, bookUpdates: 0, coverageRows: 0, gaps: 0 }
   let failure: unknown
-  const track = (p: Promise<unknown>) => {
-    p.catch((err) => {
+  // Side-channel rows wait for the writers in arrival order (promise callbacks run in order).
+  const pending = new Set<Promise<unknown>>()
+  const later = (write: (w: Awaited<typeof ready>) => Promise<unknown>) => {
+    const p = ready.then(write).catch((err) => {
       failure ??= err
     })
+    pending.add(p)
+    void p.finally(() => pending.delete(p))
   }
   const writeCoverage = (end: boolean) => {
     const rows = tracker.take(end, end ? (opts.clock ?? systemClock)() : undefined)
     stats.coverageRows += rows.length
-    if (rows.length > 0) track(coverage.append(rows))
+    if (rows.length > 0) later(([, , , , coverage]) => coverage.append(rows))
   }
   const onFrame = (f: RawFrame) => {
     stats.frames++
-    track(frames.append([f]))
+    later(([frames]) => frames.append([f]))
   }
   const onDlq = (d: DeadLetter) => {
     stats.deadLetters++
-    track(dlq.append([d]))
+    later(([, dlq]) => dlq.append([d]))
   }
   const onStatus = (s: FeedEventMap['status']) => {
     tracker.status(s)
@@ -79,31 +98,43 @@ export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOpti
     void source.close()
   }
   opts.signal?.addEventListener('abort', abort, { once: true })
+  if (opts.signal?.aborted) abort()
+  let writers: Awaited<typeof ready> | undefined
   try {
-    if (!opts.signal?.aborted) {
-      for await (const ev of source) {
-        if (ev.type === 'trade') {
-          stats.trades++
-          if (await appendOrDeadLetter(trades, [ev], ev, dlq, stats)) tracker.trade(ev)
-        } else if (ev.type === 'book_snapshot' || ev.type === 'book_delta') {
-          stats.bookUpdates++
-          await appendOrDeadLetter(book, [ev], ev, dlq, stats)
-        }
-        if (failure) break
-        if (opts.signal?.aborted) break
+    writers = await ready
+    const [, dlq, trades, book] = writers
+    for (;;) {
+      // No break on abort: abort closes the source, which ends iteration after the events it
+      // already buffered, so everything the exchange delivered reaches the lake.
+      const next = await events.next()
+      if (next.done) break
+      const ev = next.value
+      if (ev.type === 'trade') {
+        stats.trades++
+        if (await appendOrDeadLetter(trades, [ev], ev, dlq, stats)) tracker.trade(ev)
+      } else if (ev.type === 'book_snapshot' || ev.type === 'book_delta') {
+        stats.bookUpdates++
+        await appendOrDeadLetter(book, [ev], ev, dlq, stats)
       }
+      if (failure) break
     }
+  } catch (err) {
+    failure ??= err
   } finally {
     opts.signal?.removeEventListener('abort', abort)
     source.off('frame', onFrame)
     source.off('dlq', onDlq)
     source.off('status', onStatus)
     source.off('gap', onGap)
+    if (failure) await events.return?.()
     writeCoverage(true)
-    const results = await Promise.allSettled([frames.close(), dlq.close(), trades.close(), book.close(), coverage.close()])
-    for (const r of results) if (r.status === 'rejected') failure ??= r.reason
+    if (writers) {
+      await Promise.all(pending) // side-channel rows reach their writers before the writers close
+      const results = await Promise.allSettled(writers.map((w) => w.close()))
+      for (const r of results) if (r.status === 'rejected') failure ??= r.reason
+    }
   }
-  stats.duplicateTrades = trades.stats().duplicates
+  stats.duplicateTrades = writers?.[2].stats().duplicates ?? 0
   if (failure) throw K2Error.from(failure, 'IO', `pipe could not write to the lake: ${(failure as Error).message ?? String(failure)}`)
   return stats
 }
