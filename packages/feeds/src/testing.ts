@@ -10,5 +10,6 @@
  * ```
  * @packageDocumentation
  */
-export { ExchangeSimulator, type MalformedKind, type SimulatorOptions, startSimulator } from './testing/simulator.js'
+export type { MalformedKind } from './testing/sim-frames.js'
+export { ExchangeSimulator, type SimulatorOptions, startSimulator } from './testing/simulator.js'
 export { mulberry32, Tape, type TapeTrade } from './testing/tape.js'

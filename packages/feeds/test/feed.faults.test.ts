@@ -1,6 +1,6 @@
 import type { CanonicalSymbol, Exchange } from '@k2/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { MalformedKind } from '../src/testing/simulator.js'
+import type { MalformedKind } from '../src/testing/sim-frames.js'
 import { mulberry32 } from '../src/testing/tape.js'
 import { caughtUp, expectExactlyTape, type Harness, harness, subscribed } from './feed-harness.js'
 import { sleep, waitFor } from './helpers.js'

@@ -2,11 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { type CanonicalSymbol, type Exchange, K2Error, parseExchange } from '@k2/core'
 import { type WebSocket, WebSocketServer } from 'ws'
-import { binanceProtocol } from './protocols/binance.js'
-import { bitstampProtocol } from './protocols/bitstamp.js'
-import { coinbaseProtocol } from './protocols/coinbase.js'
-import { krakenProtocol } from './protocols/kraken.js'
 import type { ClientState, SimProtocol } from './protocols/protocol.js'
+import { type MalformedKind, malformedFrame, protocolFor } from './sim-frames.js'
 import { Tape, type TapeTrade } from './tape.js'
 
 export interface SimulatorOptions {
@@ -34,22 +31,6 @@ export interface SimulatorOptions {
 interface Client {
   ws: WebSocket
   state: ClientState
-}
-
-/** A malformed frame kind for `sendMalformed`. */
-export type MalformedKind = 'garbage' | 'truncated' | 'wrong-types' | 'unknown-type' | 'unknown-symbol'
-
-function protocolFor(exchange: Exchange, channel: 'trades' | 'aggTrades'): SimProtocol {
-  switch (exchange) {
-    case 'binance':
-      return binanceProtocol(channel === 'aggTrades')
-    case 'kraken':
-      return krakenProtocol()
-    case 'coinbase':
-      return coinbaseProtocol()
-    case 'bitstamp':
-      return bitstampProtocol()
-  }
 }
 
 /**
@@ -205,34 +186,8 @@ export class ExchangeSimulator {
 
   /** Sends one malformed frame of the given kind to every connection. */
   sendMalformed(kind: MalformedKind): void {
-    const sym = this.tape.symbols[0] as CanonicalSymbol
-    const sample: TapeTrade = {
-      symbol: sym,
-      id: 1,
-      priceText: '1.5',
-      qtyText: '2.5',
-      price: 1.5,
-      qty: 2.5,
-      side: 'buy',
-      ts: 1_700_000_000_000_000,
-    }
-    for (const c of this.clients) {
-      const good = this.protocol.trades({ ...c.state, sequence: 0 }, [sample])[0] ?? '{}'
-      const frame =
-        kind === 'garbage'
-          ? '{"this is": not json'
-          : kind === 'truncated'
-            ? good.slice(0, Math.floor(good.length / 2))
-            : kind === 'wrong-types'
-              ? good.replaceAll(/"?\b1\.5\b"?/g, '"one and a half"')
-              : kind === 'unknown-symbol'
-                ? good
-                    .replaceAll(/BTC|btc/g, 'QQQ')
-                    .replace(sym, 'QQQ9-ZZZ9')
-                    .replace(sym.replace('-', '/'), 'QQQ9/ZZZ9')
-                : '{"channel":"brand_new_channel","type":"update","e":"brandNewEvent","event":"brand_new","data":[]}'
-      if (!this.silent) c.ws.send(frame)
-    }
+    if (this.silent) return
+    for (const c of this.clients) c.ws.send(malformedFrame(kind, this.protocol, c.state, this.tape.symbols[0] as CanonicalSymbol))
   }
 
   async close(): Promise<void> {
