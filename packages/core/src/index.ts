@@ -23,6 +23,7 @@ export type { Logger, LogLevel } from './logger.js'
 export { consoleLogger, silentLogger } from './logger.js'
 export type { Counter, Histogram, Meter, ObservableGauge } from './metrics.js'
 export { k2Meter } from './metrics.js'
+export { showValue } from './show-value.js'
 export type { CanonicalSymbol, Exchange } from './symbols.js'
 export {
   EXCHANGES,

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { K2Error } from './errors.js'
+import { showValue } from './show-value.js'
 
 /** The exchanges K2 speaks to. */
 export const EXCHANGES = ['binance', 'kraken', 'coinbase', 'bitstamp'] as const
@@ -12,7 +13,7 @@ export function isExchange(value: unknown): value is Exchange {
 
 export function parseExchange(value: unknown): Exchange {
   if (isExchange(value)) return value
-  throw new K2Error('VALIDATION', `unknown exchange ${JSON.stringify(value)}: expected one of ${EXCHANGES.join(', ')}`, {
+  throw new K2Error('VALIDATION', `unknown exchange ${showValue(value)}: expected one of ${EXCHANGES.join(', ')}`, {
     details: { value },
   })
 }
@@ -43,7 +44,7 @@ export function formatSymbol(base: string, quote: string): CanonicalSymbol {
 /** Returns the value as a `CanonicalSymbol` or throws `K2Error('VALIDATION')` naming the value and the form. */
 export function validateSymbol(value: unknown): CanonicalSymbol {
   if (isSymbol(value)) return value
-  const shown = typeof value === 'string' ? JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value) : String(value)
+  const shown = showValue(value)
   throw new K2Error(
     'VALIDATION',
     `invalid symbol ${shown}: expected canonical BASE-QUOTE in upper case letters and digits, e.g. "BTC-USDT" (at most ${SYMBOL_MAX} characters)`,

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { K2Error } from './errors.js'
+import { showValue } from './show-value.js'
 import { MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, type Micros } from './time.js'
 
 /** A candle width such as `1m`, `5m`, `30m`, `1h`, `1d`, or any whole `Nm`, `Nh`, `Nd`. */
@@ -27,7 +28,7 @@ export function parseTimeframe(value: unknown): ParsedTimeframe {
   if (!m) {
     throw new K2Error(
       'VALIDATION',
-      `invalid timeframe ${JSON.stringify(value)}: expected a positive whole number and a unit m, h or d, e.g. "1m", "5m", "1h", "1d"`,
+      `invalid timeframe ${showValue(value)}: expected a positive whole number and a unit m, h or d, e.g. "1m", "5m", "1h", "1d"`,
       { details: { value } },
     )
   }

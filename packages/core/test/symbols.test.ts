@@ -1,4 +1,15 @@
-import { EXCHANGES, formatSymbol, isExchange, isSymbol, K2Error, parseExchange, parseSymbol, SymbolSchema, validateSymbol } from '@k2/core'
+import {
+  EXCHANGES,
+  formatSymbol,
+  isExchange,
+  isSymbol,
+  K2Error,
+  parseExchange,
+  parseSymbol,
+  parseTimeframe,
+  SymbolSchema,
+  validateSymbol,
+} from '@k2/core'
 import { describe, expect, it } from 'vitest'
 
 describe('canonical symbols', () => {
@@ -61,5 +72,18 @@ describe('exchanges', () => {
     expect(isExchange('kraken')).toBe(true)
     expect(isExchange('Kraken')).toBe(false)
     expect(() => parseExchange('ftx')).toThrowError(/unknown exchange "ftx"/)
+  })
+})
+
+describe('messages about values JSON cannot print', () => {
+  it('never throw a TypeError instead of the K2Error', () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    for (const bad of [10n, Symbol('x'), cyclic, () => 1]) {
+      expect(() => validateSymbol(bad)).toThrowError(K2Error)
+      expect(() => parseExchange(bad)).toThrowError(K2Error)
+      expect(() => parseTimeframe(bad)).toThrowError(K2Error)
+    }
+    expect(() => parseTimeframe(10n)).toThrowError(/invalid timeframe 10n/)
   })
 })
