@@ -96,9 +96,31 @@ export async function coverageReport(
     coveredMicros: covered,
     uncovered,
     gaps,
-    received: mine
-      .filter((r) => r.kind === 'received')
-      .map((r) => ({ fromId: r.from_id ?? '', toId: r.to_id ?? '', start: r.start_ts, end: r.end_ts }))
-      .sort((a, b) => a.start - b.start),
+    received: mergeRanges(
+      mine
+        .filter((r) => r.kind === 'received')
+        .map((r) => ({ fromId: r.from_id ?? '', toId: r.to_id ?? '', start: r.start_ts, end: r.end_ts }))
+        .sort((a, b) => a.start - b.start || compareIds(a.fromId, b.fromId)),
+    ),
   }
+}
+
+const DIGITS = /^\d+$/
+
+function compareIds(a: string, b: string): number {
+  if (DIGITS.test(a) && DIGITS.test(b)) return BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** Joins ranges written at successive checkpoints: the next starts at the id after the previous end. */
+function mergeRanges(ranges: CoverageReport['received']): CoverageReport['received'] {
+  const out: CoverageReport['received'] = []
+  for (const r of ranges) {
+    const prev = out.at(-1)
+    if (prev && DIGITS.test(prev.toId) && DIGITS.test(r.fromId) && BigInt(r.fromId) === BigInt(prev.toId) + 1n && r.start >= prev.end) {
+      prev.toId = r.toId
+      prev.end = Math.max(prev.end, r.end)
+    } else out.push({ ...r })
+  }
+  return out
 }

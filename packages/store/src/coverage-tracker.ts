@@ -97,6 +97,27 @@ export class CoverageTracker {
     this.#flushReceived(g.exchange, g.symbol)
   }
 
+  /**
+   * Writes out the open intervals up to `ts` and restarts them there, so a crash loses at most what
+   * happened since the last checkpoint (adjacent intervals read as one).
+   */
+  checkpoint(ts = this.#lastTs): void {
+    for (const s of this.#subscribed.values()) {
+      if (ts <= s.start) continue
+      this.#out.push(row(s.exchange, s.symbol, 'subscribed', s.start, ts, { detail: `connection ${s.connectionId}` }))
+      s.start = ts
+    }
+    for (const c of this.#connected.values()) {
+      if (ts <= c.start) continue
+      this.#out.push(row(c.exchange, null, 'connected', c.start, ts, { detail: `connection ${c.connectionId}` }))
+      c.start = ts
+    }
+    for (const k of [...this.#received.keys()]) {
+      const [exchange, symbol] = k.split('\u0000') as [string, string]
+      this.#flushReceived(exchange, symbol)
+    }
+  }
+
   /** Rows ready to be written (closed intervals); `end` also closes everything still open. */
   take(end = false, endTs = this.#lastTs): CoverageRow[] {
     if (end) {

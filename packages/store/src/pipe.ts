@@ -10,7 +10,7 @@ import {
 } from '@k2/core'
 import { CoverageTracker } from './coverage-tracker.js'
 import type { Lake } from './lake.js'
-import type { Scheduler, TableWriter } from './writer.js'
+import type { Scheduler, TableWriter, WriterOptions } from './writer.js'
 
 export interface PipeOptions {
   /** Stops the pipe (closing the source) when aborted; everything received so far is committed. */
@@ -48,11 +48,13 @@ export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOpti
   const events = source[Symbol.asyncIterator]()
   const writerOpts = { flushRows: opts.flushRows, flushMs: opts.flushMs, scheduler: opts.scheduler }
   const clean = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
-  const open = async <T extends TableName>(name: T) => (await lake.table(name)).writer(clean(writerOpts))
+  const open = async <T extends TableName>(name: T, extra: Partial<WriterOptions> = {}) =>
+    (await lake.table(name)).writer(clean({ ...writerOpts, ...extra }))
   const ready = Promise.all([
     open('bronze.frames'),
     open('bronze.dlq'),
-    open('silver.trades'),
+    // Each trade commit also checkpoints coverage, so open intervals reach the lake as the data does.
+    open('silver.trades', { onCommit: () => checkpoint() }),
     open('silver.book'),
     open('bronze.coverage'),
   ])
@@ -72,6 +74,13 @@ export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOpti
     const rows = tracker.take(end, end ? (opts.clock ?? systemClock)() : undefined)
     stats.coverageRows += rows.length
     if (rows.length > 0) later(([, , , , coverage]) => coverage.append(rows))
+  }
+  function checkpoint(): void {
+    tracker.checkpoint()
+    const rows = tracker.take()
+    stats.coverageRows += rows.length
+    // committed with the trades they describe, so a crash loses no more coverage than data
+    if (rows.length > 0) later(([, , , , coverage]) => coverage.append(rows).then(() => coverage.flush()))
   }
   const onFrame = (f: RawFrame) => {
     stats.frames++

@@ -191,6 +191,28 @@ describe('pipe(feed, lake)', () => {
     expect(await t.scan()).toHaveLength(30)
   })
 
+  it('checkpoints coverage with each trade commit, while the feed is still running', async () => {
+    const day = T0
+    const trades = makeTrades(60, { symbols: ['BTC-USDT'], start: day + MICROS_PER_HOUR, stepUs: 60_000_000 })
+    const source = new ScriptedSource([status('subscribed', day, 1, ['BTC-USDT']), ...trades.map((t) => ({ event: t }))], true)
+    const controller = new AbortController()
+    const done = pipe(source, lake, { signal: controller.signal, flushRows: 25, flushMs: 0 })
+    await source.idle
+    // 50 trades are committed (two flushes of 25); the coverage up to them is already in the lake
+    const cov = await lake.table('bronze.coverage')
+    let rows: Awaited<ReturnType<typeof cov.scan>> = []
+    for (let i = 0; i < 800 && !rows.some((r) => r.kind === 'received' && r.to_id === '49'); i++) {
+      await new Promise((r) => setTimeout(r, 25))
+      rows = await cov.scan()
+    }
+    expect(rows.filter((r) => r.kind === 'subscribed').length).toBeGreaterThan(0)
+    expect(rows.some((r) => r.kind === 'received' && r.from_id === '1')).toBe(true)
+    controller.abort()
+    await done
+    const report = await lake.coverage({ exchange: 'binance', symbol: 'BTC-USDT', day })
+    expect(report.received.map((r) => [r.fromId, r.toId])).toEqual([['1', '60']])
+  })
+
   it('a trade that fails the table schema goes to bronze.dlq instead of stopping the pipe', async () => {
     const [good, bad] = makeTrades(2)
     const broken = { ...(bad as Trade), ts: 0.5 }
