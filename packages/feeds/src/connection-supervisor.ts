@@ -76,10 +76,16 @@ export class ConnectionSupervisor {
     await this.running?.catch(() => {})
   }
 
-  /** Stops reading sockets (the consumer is behind). */
+  /**
+   * Stops reading sockets (the consumer is behind). A WebSocket that cannot pause (the WHATWG one) is
+   * dropped instead: reconnecting waits until the consumer catches up, and the gap is healed then.
+   */
   pause(): void {
     this.paused = true
-    for (const c of this.connections) c.pause()
+    for (const c of [...this.connections]) {
+      if (c.canPause) c.pause()
+      else c.terminate('the consumer is behind and this WebSocket cannot pause reading')
+    }
   }
 
   resume(): void {
@@ -120,6 +126,7 @@ export class ConnectionSupervisor {
       handlers: this.handlers,
       now: this.o.clock(),
       timeoutMs: this.o.connectTimeoutMs,
+      transport: this.o.transport,
     })
     this.connections.add(conn)
     if (this.paused) conn.pause()

@@ -18,8 +18,11 @@ export type WebSocketFactory = (url: string) => Promise<Connection['socket']>
 
 let wsModule: Promise<typeof import('ws')> | undefined
 
-/** Node has no pausable global WebSocket (and Node 20 none at all): use `ws` there, the global one elsewhere. */
-function preferWs(): boolean {
+/** Which WebSocket implementation to use; `auto`: `ws` on Node (it can pause reading), the global one elsewhere. */
+export type Transport = 'auto' | 'ws' | 'native'
+
+function useWs(transport: Transport): boolean {
+  if (transport !== 'auto') return transport === 'ws'
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process
   return typeof proc?.versions?.node === 'string' || typeof globalThis.WebSocket !== 'function'
 }
@@ -55,10 +58,16 @@ export class Connection {
   /** Opens a connection to `url`, rejecting with `FeedError('CONNECTION')` if it fails or takes longer than `timeoutMs`. */
   static async open(
     url: string,
-    opts: { id: number; exchange: Exchange; handlers: ConnectionHandlers; now: number; timeoutMs: number },
+    opts: { id: number; exchange: Exchange; handlers: ConnectionHandlers; now: number; timeoutMs: number; transport: Transport },
   ): Promise<Connection> {
     const conn = new Connection(opts.id, opts.exchange, opts.handlers, opts.now)
-    await (preferWs() ? conn.openWs(url, opts.timeoutMs) : conn.openNative(url, opts.timeoutMs))
+    if (!useWs(opts.transport) && typeof globalThis.WebSocket !== 'function')
+      throw new FeedError(
+        'UNSUPPORTED',
+        opts.exchange,
+        'transport "native" needs a global WebSocket (Deno, browsers, Node 22+); use "auto"',
+      )
+    await (useWs(opts.transport) ? conn.openWs(url, opts.timeoutMs) : conn.openNative(url, opts.timeoutMs))
     return conn
   }
 

@@ -10,6 +10,7 @@ import {
   validateSymbol,
 } from '@k2/core'
 import type { FeedChannel } from './adapters/adapter.js'
+import type { Transport } from './connection.js'
 
 /** Options of `openFeed`. Every time is in milliseconds; every default suits the real exchange. */
 export interface FeedOptions {
@@ -52,6 +53,8 @@ export interface FeedOptions {
   maxLifetimeMs?: number
   /** Watchdog resolution (default 1,000). */
   tickMs?: number
+  /** WebSocket implementation: `auto` (default: `ws` on Node, the global `WebSocket` elsewhere), `ws` or `native`. */
+  transport?: Transport
 }
 
 export interface ResolvedFeedOptions {
@@ -77,6 +80,13 @@ export interface ResolvedFeedOptions {
   staleAfterMs: number
   maxLifetimeMs: number | undefined
   tickMs: number
+  transport: Transport
+}
+
+function transport(value: unknown): Transport {
+  if (value === undefined) return 'auto'
+  if (value === 'auto' || value === 'ws' || value === 'native') return value
+  throw new K2Error('VALIDATION', `option transport must be "auto", "ws" or "native", got ${JSON.stringify(value)}`)
 }
 
 function ms(value: number | undefined, name: string, fallback: number): number {
@@ -132,5 +142,6 @@ export function resolveFeedOptions(o: FeedOptions): ResolvedFeedOptions {
     staleAfterMs: ms(o.staleAfterMs, 'staleAfterMs', 600_000),
     maxLifetimeMs: o.maxLifetimeMs === undefined ? undefined : ms(o.maxLifetimeMs, 'maxLifetimeMs', 0),
     tickMs: ms(o.tickMs, 'tickMs', 1000),
+    transport: transport(o.transport),
   }
 }
