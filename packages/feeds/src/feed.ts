@@ -38,6 +38,8 @@ export class Feed extends FeedEmitter implements MarketEventSource {
   private history: HistoryClient | undefined
   private lastFrameAt = -1
   private closedFlag = false
+  private queueFull = false
+  private pausedOutside = false
 
   constructor(options: FeedOptions) {
     super()
@@ -71,6 +73,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
       },
       heal: history === undefined ? undefined : (symbol, from, to, afterTs) => history.fetchRange(symbol, from, to, afterTs),
       error: (e) => this.reportError(e),
+      released: () => this.updateFlow(),
     })
     this.link = new ConnectionSupervisor(this.o, this.adapter, this.o.url ?? this.adapter.defaultUrl, this.subs, {
       frame: (conn, data) => this.onFrame(conn, data),
@@ -86,13 +89,25 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     return this
   }
 
-  /** Stops reading sockets (the consumer is behind). Used by merged feeds too. */
+  /** Stops reading sockets because a consumer outside the feed is behind (merged feeds use it). */
   pauseInput(): void {
-    this.link.pause()
+    this.pausedOutside = true
+    this.updateFlow()
   }
 
   resumeInput(): void {
-    this.link.resume()
+    this.pausedOutside = false
+    this.updateFlow()
+  }
+
+  /**
+   * Reading stops while the iterator's buffer is full, while more than `bufferSize` live trades are held
+   * back behind gaps being healed, or while an outside consumer asked; it resumes when none holds.
+   */
+  private updateFlow(): void {
+    const stop = this.queueFull || this.pausedOutside || this.sequencer.held > this.o.bufferSize
+    if (stop && !this.link.isPaused) this.link.pause()
+    else if (!stop && this.link.isPaused) this.link.resume()
   }
 
   /** Counters for monitoring; the same values are OpenTelemetry instruments on the meter `k2.feeds`. */
@@ -121,8 +136,14 @@ export class Feed extends FeedEmitter implements MarketEventSource {
       throw new K2Error('VALIDATION', 'a feed can be iterated only once; use feed.on("trade", …) for more consumers')
     this.queue = new EventQueue<MarketEvent>(
       this.o.bufferSize,
-      () => this.pauseInput(),
-      () => this.resumeInput(),
+      () => {
+        this.queueFull = true
+        this.updateFlow()
+      },
+      () => {
+        this.queueFull = false
+        this.updateFlow()
+      },
       () => this.close(),
     )
     if (this.closedFlag) this.queue.end()
@@ -189,6 +210,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
           this.subs.touch(t.symbol, recvTs)
           this.sequencer.accept(t, r.snapshot)
         }
+        if (this.sequencer.held > this.o.bufferSize) this.updateFlow()
         break
       case 'ack': {
         const symbols = this.subs.acked(conn, recvTs, r.symbols, r.reqId)

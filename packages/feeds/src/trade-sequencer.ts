@@ -19,6 +19,8 @@ export interface SequencerHooks {
   /** Fetches missing trades `fromId..toId`; undefined where the exchange has no usable history. */
   heal: ((symbol: CanonicalSymbol, fromId: number, toId: number, afterTs: number) => Promise<Trade[]>) | undefined
   error(err: K2Error): void
+  /** A hold ended (a gap healed or a recovery finished): the trades held back were released. */
+  released(): void
 }
 
 /** Gaps wider than this are reported but not fetched (hours of a busy market). */
@@ -46,6 +48,13 @@ export class TradeSequencer {
       this.symbols.set(symbol, st)
     }
     return st
+  }
+
+  /** Trades held back across all symbols while gaps heal. */
+  get held(): number {
+    let n = 0
+    for (const st of this.symbols.values()) n += st.held.length
+    return n
   }
 
   get duplicates(): number {
@@ -121,6 +130,7 @@ export class TradeSequencer {
       }
       this.accept(held[i] as Trade, false)
     }
+    this.hooks.released()
   }
 
   private pass(st: SymbolState, trade: Trade, id: number): void {
@@ -190,5 +200,6 @@ export class TradeSequencer {
       if (i === 0 && !complete) this.pass(st, t, Number(t.id))
       else this.accept(t, false)
     }
+    this.hooks.released()
   }
 }

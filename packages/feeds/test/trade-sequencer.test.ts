@@ -18,13 +18,15 @@ function setup(heal?: (from: number, to: number) => Promise<Trade[]>, contiguous
   const out: string[] = []
   const gaps: Gap[] = []
   const errors: K2Error[] = []
+  const released = { count: 0 }
   const seq = new TradeSequencer('kraken', contiguous, () => 42, {
     emit: (t) => out.push(`${t.symbol}:${t.id}`),
     gap: (g) => gaps.push(g),
     heal: heal && ((_s, from, to) => heal(from, to)),
     error: (e) => errors.push(e),
+    released: () => released.count++,
   })
-  return { seq, out, gaps, errors }
+  return { seq, out, gaps, errors, released }
 }
 
 describe('TradeSequencer', () => {
@@ -46,7 +48,7 @@ describe('TradeSequencer', () => {
 
   it('holds later trades while a gap heals, then emits everything in order', async () => {
     let release: (t: Trade[]) => void = () => {}
-    const { seq, out, gaps } = setup((from, to) => {
+    const { seq, out, gaps, released } = setup((from, to) => {
       expect([from, to]).toEqual([2, 4])
       return new Promise((r) => (release = r))
     })
@@ -56,9 +58,12 @@ describe('TradeSequencer', () => {
     seq.accept(trade(6), false)
     seq.accept(trade(1, 'ETH-USD'), false) // other symbols are not held
     expect(out).toEqual(['BTC-USD:1', 'ETH-USD:1'])
+    expect(seq.held).toBe(2)
     expect(gaps.map((g) => g.state)).toEqual(['open'])
     release([trade(2), trade(3), trade(4)])
     await new Promise((r) => setTimeout(r, 0))
+    expect(seq.held).toBe(0)
+    expect(released.count).toBe(1)
     expect(out).toEqual(['BTC-USD:1', 'ETH-USD:1', 'BTC-USD:2', 'BTC-USD:3', 'BTC-USD:4', 'BTC-USD:5', 'BTC-USD:6'])
     expect(gaps.map((g) => [g.state, g.fromId, g.toId, g.healedBy])).toEqual([
       ['open', '2', '4', undefined],

@@ -1,8 +1,7 @@
 // Kraken WebSocket v2: https://docs.kraken.com/api/docs/websocket-v2/trade
-import { type CanonicalSymbol, FeedError, fromIso, isSymbol, type Trade } from '@k2/core'
+import { type CanonicalSymbol, FeedError, isSymbol, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
 import { array, decimal, FieldError, isoToMicros, numeric, parseJson, protocolError, record, SymbolMap, str, tradeId } from './fields.js'
-import * as scan from './strict-scan.js'
 
 /** Legacy asset codes (v1 and REST) to the common ones v2 uses. */
 const LEGACY: Record<string, string> = {
@@ -39,13 +38,10 @@ export class KrakenAdapter implements ExchangeAdapter {
   readonly deadAfterMs = 30_000
   readonly maxLifetimeMs = undefined
   private readonly map: SymbolMap
-  /** Subscribed symbols as `"BTC/USD"` with their canonical names, for matching in place on the hot path. */
-  private readonly quoted: Array<[string, CanonicalSymbol]>
 
   constructor(options: AdapterOptions = {}) {
     this.map = new SymbolMap(options.symbols ?? [], (s) => s.replace('-', '/'), krakenToCanonical)
     this.history = krakenHistory(this)
-    this.quoted = (options.symbols ?? []).map((sym) => [`"${this.toNative(sym)}"`, sym])
   }
 
   toNative(symbol: CanonicalSymbol): string {
@@ -75,8 +71,6 @@ export class KrakenAdapter implements ExchangeAdapter {
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
-    const fast = this.scanTrades(frame, recvTs)
-    if (fast !== undefined) return fast
     const json = parseJson(frame)
     if (!json.ok) return protocolError('kraken', 'frame is not valid JSON', frame, json.error)
     try {
@@ -85,63 +79,6 @@ export class KrakenAdapter implements ExchangeAdapter {
       if (err instanceof FieldError) return protocolError('kraken', err.message, frame)
       throw err
     }
-  }
-
-  /**
-   * The hot path: a `trade` frame in the documented key order, read without JSON.parse. Any deviation
-   * (another key order, exponents, escapes, unknown symbols) returns undefined and the frame takes the
-   * JSON.parse path, which validates it fully.
-   */
-  private scanTrades(f: string, recvTs: number): ParsedFrame | undefined {
-    let p = scan.lit(f, 0, '{"channel":"trade","type":"')
-    if (p < 0) return undefined
-    let snapshot = false
-    if (f.startsWith('update"', p)) p += 7
-    else if (f.startsWith('snapshot"', p)) {
-      p += 9
-      snapshot = true
-    } else return undefined
-    p = scan.lit(f, p, ',"data":[')
-    const trades: Trade[] = []
-    while (p >= 0 && f.charCodeAt(p) !== 93) {
-      if (trades.length > 0) p = scan.lit(f, p, ',')
-      p = scan.lit(f, p, '{"symbol":')
-      if (p < 0) return undefined
-      let symbol: CanonicalSymbol | undefined
-      for (const [quotedNative, canonical] of this.quoted) {
-        if (f.startsWith(quotedNative, p)) {
-          symbol = canonical
-          p += quotedNative.length
-          break
-        }
-      }
-      if (symbol === undefined) return undefined
-      p = scan.lit(f, p, ',"side":"')
-      let side: 'buy' | 'sell'
-      if (f.startsWith('buy"', p)) {
-        side = 'buy'
-        p += 4
-      } else if (f.startsWith('sell"', p)) {
-        side = 'sell'
-        p += 5
-      } else return undefined
-      p = scan.decimalNumber(f, scan.lit(f, p, ',"price":'))
-      const price = scan.scannedNum
-      p = scan.decimalNumber(f, scan.lit(f, p, ',"qty":'))
-      const qty = scan.scannedNum
-      p = scan.skipStr(f, scan.lit(f, p, ',"ord_type":'))
-      const idStart = scan.lit(f, p, ',"trade_id":')
-      p = scan.skipInt(f, idStart)
-      if (p < 0) return undefined
-      const id = f.slice(idStart, p)
-      p = scan.isoTime(f, scan.lit(f, p, ',"timestamp":'), fromIso)
-      const ts = scan.scannedInt
-      p = scan.lit(f, p, '}')
-      if (p < 0 || !(price > 0) || !(qty > 0) || (id.length > 1 && id.charCodeAt(0) === 48)) return undefined
-      trades.push({ type: 'trade', exchange: 'kraken', symbol, id, price, qty, side, ts, recvTs })
-    }
-    if (p < 0 || p + 2 !== f.length || f.charCodeAt(p + 1) !== 125) return undefined
-    return { kind: 'trades', trades, snapshot }
   }
 
   private parseMessage(msg: Record<string, unknown>, frame: string, recvTs: number): ParsedFrame {
