@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
+import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { openFeed } from '@k2/feeds'
 import { writeSection } from './harness.js'
@@ -173,6 +174,7 @@ async function k2Feed(): Promise<Result> {
 }
 
 export default async function (): Promise<void> {
+  const loadBefore = loadavg()[0] ?? 0
   const ref = await reference()
   const k2 = await k2Feed()
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
@@ -187,6 +189,8 @@ export default async function (): Promise<void> {
       (r) =>
         `| ${r.name} | ${r.seconds.toFixed(1)} | ${fmt(r.trades)} | ${fmt(r.perSecond)} | ${(r.perSecond / ref.perSecond).toFixed(2)}× | ${r.lost} | ${r.peakRssMiB} |`,
     ),
+    '',
+    `Load average (1 min) before and after: ${loadBefore.toFixed(1)}, ${(loadavg()[0] ?? 0).toFixed(1)}, on ${cpus().length} cores shared with other work. Both subjects read from one producer: where the producer is the limit, the ratio nears 1.`,
   ].join('\n')
   console.log(`\n${text}\n`)
   writeSection('feeds-e2e', text)
