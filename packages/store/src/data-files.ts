@@ -124,7 +124,7 @@ export async function writeDataFiles(conn: DuckDBConnection, spec: TableSpec, st
     await mkdir(dirname(path), { recursive: true })
     dirs.add(dirname(path))
     await conn.run(
-      `COPY (SELECT ${selectList(staged)} FROM ${staged.table}${stats.size > 1 ? ` WHERE __p = ${p}` : ''} ORDER BY ${orderBy(spec, staged)}) TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ${fieldIds}, KV_METADATA ${kvMeta})`,
+      `COPY (SELECT ${selectList(staged)} FROM ${staged.table}${stats.size > 1 ? ` WHERE __p = ${p}` : ''}${staged.sorted ? '' : ` ORDER BY ${orderBy(spec, staged)}`}) TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ${fieldIds}, KV_METADATA ${kvMeta})`,
     )
     await fsyncFile(path)
     const size = (await stat(path)).size

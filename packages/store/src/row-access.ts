@@ -34,6 +34,7 @@ export type Fill = (
   code: (k: number, v: string) => number,
   nulls: (k: number, j: number) => void,
   ids: Float64Array | null,
+  order: Uint32Array | null,
 ) => void
 
 const cache = new Map<string, Fill>()
@@ -61,7 +62,7 @@ export function filler(spec: TableSpec, kinds: readonly FillKind[]): Fill {
         body.push(` const h = Math.floor(${v} / 4294967296); o${k}[2 * j] = ${v} - h * 4294967296; o${k}[2 * j + 1] = h;`)
         break
       case 'numid':
-        body.push(` const x = ids[off + j]; const h = Math.floor(x / 4294967296); o${k}[2 * j] = x - h * 4294967296; o${k}[2 * j + 1] = h;`)
+        body.push(` const x = ids[i]; const h = Math.floor(x / 4294967296); o${k}[2 * j] = x - h * 4294967296; o${k}[2 * j + 1] = h;`)
         break
       default:
         body.push(` o${k}[j] = ${v};`)
@@ -77,7 +78,8 @@ export function filler(spec: TableSpec, kinds: readonly FillKind[]): Fill {
     'code',
     'nulls',
     'ids',
-    `${decl}\nfor (let j = 0; j < n; j++) {\nconst r = rows[off + j];\n${body.join('\n')}\n}`,
+    'order',
+    `${decl}\nfor (let j = 0; j < n; j++) {\nconst i = order === null ? off + j : order[off + j];\nconst r = rows[i];\n${body.join('\n')}\n}`,
   ) as Fill
   cache.set(key, fn)
   return fn

@@ -12,6 +12,7 @@ import {
 } from '@duckdb/node-api'
 import { K2Error } from '@k2/core'
 import { checker, type Fill, type FillKind, filler } from './row-access.js'
+import { stageOrder } from './stage-order.js'
 import { prepass } from './stage-prepass.js'
 import type { TableSpec } from './table-spec.js'
 import type { Scalar } from './values.js'
@@ -47,6 +48,8 @@ export interface Staged {
   partitions: Record<string, Scalar | null>[]
   /** True when the batch may hold duplicate unique keys (ids not strictly increasing per key). */
   mayHaveDuplicates: boolean
+  /** True when rows were staged in file order (partition, sort columns): the COPY needs no ORDER BY. */
+  sorted: boolean
 }
 
 const DUCK: Record<Kind, DuckDBType> = {
@@ -164,6 +167,9 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
   const types = [...columns.map((c) => DUCK[c.kind]), INTEGER]
   let fill: Fill | undefined
   const ids = pre.numericIds?.ids ?? null
+  // Duplicates keep the first row staged, so a batch that may hold them stays in input order.
+  const order = pre.mayHaveDuplicates ? null : stageOrder(spec, rows, pre.part)
+  const part = order ? Int32Array.from(order, (i) => pre.part[i] as number) : pre.part
   const appender = await conn.createAppender(table, null, 'temp')
   try {
     for (let off = 0; off < rows.length; off += CHUNK) {
@@ -184,7 +190,7 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
           (c, k) => (Array.isArray(out[k]) && (c.kind === 'ts' || c.kind === 'long' || c.kind === 'numid') ? 'string' : c.kind) as FillKind,
         ),
       )
-      fill(rows, off, n, out, code, (k, j) => (vectors[k] as DuckDBVector).setItem(j, null), ids)
+      fill(rows, off, n, out, code, (k, j) => (vectors[k] as DuckDBVector).setItem(j, null), ids, order)
       columns.forEach((c, k) => {
         const o = out[k]
         if (!Array.isArray(o)) return
@@ -199,8 +205,8 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
       })
       const pVec = vectors[columns.length] as DuckDBVector
       const pItems = itemsOf(pVec)
-      if (pItems instanceof Int32Array) pItems.set(pre.part.subarray(off, off + n))
-      else for (let j = 0; j < n; j++) pVec.setItem(j, pre.part[off + j] as never)
+      if (pItems instanceof Int32Array) pItems.set(part.subarray(off, off + n))
+      else for (let j = 0; j < n; j++) pVec.setItem(j, part[off + j] as never)
       for (const v of vectors) v.flush()
       appender.appendDataChunk(chunk)
     }
@@ -208,7 +214,7 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
   } finally {
     appender.closeSync()
   }
-  return { table, rows: rows.length, columns, partitions: pre.partitions, mayHaveDuplicates: pre.mayHaveDuplicates }
+  return { table, rows: rows.length, columns, partitions: pre.partitions, mayHaveDuplicates: pre.mayHaveDuplicates, sorted: order !== null }
 }
 
 /** SQL that turns a staged column back into its lake value (dictionary codes → strings). */
