@@ -92,10 +92,8 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoReport> {
   await Promise.all(sims.map((s) => s.close()))
   const stats = feed.stats()
 
-  const { createQueryLayer } = await import('@k2/store')
-  const db = createQueryLayer(lake)
   try {
-    const perSymbol = await db
+    const perSymbol = await lake
       .query('silver.trades')
       .groupBy('exchange', 'symbol')
       .aggregate((f) => ({ trades: f.count(), volume: f.sum('qty'), vwap: f.avg('price'), first: f.min('ts'), last: f.max('ts') }))
@@ -109,7 +107,7 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoReport> {
       ),
     )
 
-    const candles = await db
+    const candles = await lake
       .query('silver.trades')
       .where({ exchange: 'binance', symbol: 'BTC-USDT' })
       .bucket('1m', { as: 'start' })
@@ -127,7 +125,7 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoReport> {
     out(table(candles.map((c) => ({ ...c, start: iso(c.start), volume: c.volume?.toFixed(4) }))))
 
     const totals =
-      await db.sql`select count(*) as stored, count(distinct (exchange, symbol, id)) as distinct_ids from ${db.ref('silver.trades')}`.rows()
+      await lake.sql`select count(*) as stored, count(distinct (exchange, symbol, id)) as distinct_ids from ${lake.ref('silver.trades')}`.rows()
     const stored = Number(totals[0]?.stored ?? 0)
     const distinct = Number(totals[0]?.distinct_ids ?? 0)
 
@@ -158,8 +156,7 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoReport> {
     if (!ok) throw new K2Error('INTERNAL', `the demo lost or duplicated trades: printed ${printed}, stored ${stored}, distinct ${distinct}`)
     return report
   } finally {
-    await db.close()
-    lake.close()
+    await lake.close()
   }
 }
 

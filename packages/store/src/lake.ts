@@ -6,6 +6,10 @@ import { Engine } from './engine.js'
 import { LakeTable } from './lake-table.js'
 import type { RetentionPolicy } from './maintenance.js'
 import { checkLakeRoot, checkTableName, inside } from './paths.js'
+import { createQueryLayer, type QueryLayer, type QueryLayerOptions } from './query/query-layer.js'
+import type { AsOfInput, SelectQueryBuilder } from './query/select-query-builder.js'
+import type { TableRef, TimeParam } from './query/sql-node.js'
+import type { SqlQuery } from './query/sql-query.js'
 
 export interface LakeOptions {
   /** DuckDB worker threads for writing and reading Parquet. Default 1. */
@@ -16,17 +20,27 @@ export interface LakeOptions {
   maxCommitRetries?: number
   /** Retention policies per table, applied by `lake.applyRetention()`. */
   retention?: Partial<Record<TableName, RetentionPolicy[]>>
+  /** The query layer behind `lake.query()` and `lake.sql`: engine, pool, timeout, row cap. */
+  query?: QueryLayerOptions
 }
 
 /**
  * A lake: a directory of Iceberg v2 tables (`<lake>/<ns>/<tbl>`), one per medallion table, each
- * created on first use. It is also the query layer's `FileCatalog`.
+ * created on first use, and typed queries over them.
+ *
+ * ```ts
+ * const lake = await openLake('./k2-lake')
+ * const rows = await lake.query('silver.trades').where({ symbol: 'BTC-USDT' }).between('ts', from, to).limit(100).rows()
+ * const r = await lake.sql`select count(*) as n from ${lake.ref('silver.trades')} where price > ${100}`
+ * ```
  */
 export class Lake implements FileCatalog {
   readonly root: string
   readonly #tables = new Map<TableName, Promise<LakeTable>>()
   readonly #engine: Engine
   readonly #opts: LakeOptions
+  #queries: QueryLayer | undefined
+  readonly #files = new Map<string, SnapshotFiles>()
 
   /** @internal use `openLake()` */
   constructor(root: string, opts: LakeOptions) {
@@ -62,7 +76,45 @@ export class Lake implements FileCatalog {
 
   /** `FileCatalog`: the data files of `table` at `asOf` (the current snapshot by default). */
   async files(table: TableName, asOf?: AsOf): Promise<SnapshotFiles> {
-    return (await this.table(table)).files(asOf)
+    const t = await this.table(table)
+    if (asOf?.timestamp !== undefined) return t.files(asOf)
+    // A snapshot's file list never changes: decode its manifests once (point queries need this cheap).
+    const id = asOf?.snapshotId ?? (await t.currentSnapshotId())
+    if (id === null) return t.files(asOf)
+    const key = `${table}:${id}`
+    let files = this.#files.get(key)
+    if (!files) {
+      files = await t.files({ snapshotId: id })
+      if (this.#files.size >= 1024) this.#files.clear()
+      this.#files.set(key, files)
+    }
+    return files
+  }
+
+  /** The query layer over this lake, made on first use with `LakeOptions.query`. */
+  get queries(): QueryLayer {
+    this.#queries ??= createQueryLayer(this, this.#opts.query ?? {})
+    return this.#queries
+  }
+
+  /** A typed query on one table; see the query guide. Every value becomes a bound parameter. */
+  query<T extends TableName>(table: T): SelectQueryBuilder<T> {
+    return this.queries.query(table)
+  }
+
+  /** Raw SQL: every interpolation is bound; `lake.ref(table)` is the only way to splice a table. */
+  sql(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery {
+    return this.queries.sql(strings, ...values)
+  }
+
+  /** A table at a snapshot (the current one by default) for a `lake.sql` template. */
+  ref(table: TableName, asOf?: AsOfInput): TableRef {
+    return this.queries.ref(table, asOf)
+  }
+
+  /** A time bound as TIMESTAMPTZ in a `lake.sql` template (a Date is bound so by itself). */
+  time(input: TimeInput): TimeParam {
+    return this.queries.time(input)
   }
 
   /** Applies the retention policies given at `openLake` to every table that has one. */
@@ -82,9 +134,10 @@ export class Lake implements FileCatalog {
     return coverageReport(await this.table('bronze.coverage'), q)
   }
 
-  /** Releases the lake's DuckDB instance. */
-  close(): void {
+  /** Releases the lake's DuckDB instances; resolves once running queries have finished. */
+  async close(): Promise<void> {
     this.#engine.close()
+    await this.#queries?.close()
   }
 }
 

@@ -1,4 +1,4 @@
-import { access, readdir, readFile } from 'node:fs/promises'
+import { access, readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { K2Error } from '@k2/core'
 
@@ -139,14 +139,28 @@ export async function latestVersion(metadataDir: string): Promise<number> {
   return n
 }
 
-/** Reads version `n`; a missing file is NOT_FOUND, a bad one CORRUPT_TABLE. */
+// Parsed metadata by file. A vN.metadata.json is created once and never rewritten, and the metadata
+// grows with every snapshot, so re-parsing it on every query would cost more and more; the size and
+// mtime in the key still catch a file replaced or damaged by hand.
+const parsed = new Map<string, { key: string; version: Version }>()
+const PARSED_MAX = 256
+
+/** Reads version `n`; a missing file is NOT_FOUND, a bad one CORRUPT_TABLE. Callers must not mutate it. */
 export async function readVersion(metadataDir: string, n: number): Promise<Version> {
   const file = join(metadataDir, metadataFileName(n))
   let text: string
+  let key: string
   try {
+    const st = await stat(file)
+    key = `${st.size}:${st.mtimeMs}:${st.ino}`
+    const hit = parsed.get(file)
+    if (hit?.key === key) return hit.version
     text = await readFile(file, 'utf8')
   } catch (err) {
     throw new K2Error('NOT_FOUND', `table metadata ${file} does not exist`, { cause: err })
   }
-  return { version: n, file, metadata: parseMetadata(text, file) }
+  const version = { version: n, file, metadata: parseMetadata(text, file) }
+  if (parsed.size >= PARSED_MAX) parsed.clear()
+  parsed.set(file, { key, version })
+  return version
 }
