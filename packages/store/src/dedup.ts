@@ -19,6 +19,35 @@ interface KeyRange {
   max: string
 }
 
+/**
+ * Key ranges known without a query: numeric ids carry exact per-partition bounds from staging,
+ * dictionary columns the range of their whole dictionary (a superset, which only prunes less).
+ */
+function knownRanges(staged: Staged, keyCols: StagedColumn[]): Map<number, KeyRange[]> | null {
+  if (!keyCols.every((c) => c.kind === 'code' || (c.kind === 'numid' && c.bounds))) return null
+  const dictRange = (dict: string[]): KeyRange | null => {
+    if (dict.length === 0) return null
+    let min = dict[0] as string
+    let max = min
+    for (const s of dict) {
+      if (compareStrings(s, min) < 0) min = s
+      if (compareStrings(s, max) > 0) max = s
+    }
+    return { min, max }
+  }
+  const out = new Map<number, KeyRange[]>()
+  staged.partitions.forEach((_, p) => {
+    const ranges: KeyRange[] = []
+    for (const c of keyCols) {
+      const r = c.kind === 'numid' ? c.bounds?.get(p) : dictRange(c.dict)
+      if (!r) return // no rows in this partition
+      ranges.push({ min: r.min, max: r.max })
+    }
+    out.set(p, ranges)
+  })
+  return out
+}
+
 async function stagedRanges(conn: DuckDBConnection, staged: Staged, keyCols: StagedColumn[]): Promise<Map<number, KeyRange[]>> {
   const exprs = keyCols.map((c) => `min(${decodeExpr(c)})::VARCHAR, max(${decodeExpr(c)})::VARCHAR`).join(', ')
   const reader = await conn.runAndReadAll(`SELECT __p, ${exprs} FROM ${staged.table} GROUP BY __p`)
@@ -60,7 +89,7 @@ export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, st
     dropped += Number(reader.rowsChanged)
   }
   if (live.length === 0) return dropped
-  const ranges = await stagedRanges(conn, staged, keyCols)
+  const ranges = knownRanges(staged, keyCols) ?? (await stagedRanges(conn, staged, keyCols))
   const candidates = new Set<string>()
   for (const [p, r] of ranges) {
     const tuple = staged.partitions[p] ?? {}
