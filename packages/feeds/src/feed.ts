@@ -17,6 +17,7 @@ import { FeedEmitter } from './feed-emitter.js'
 import { type FeedOptions, type ResolvedFeedOptions, resolveFeedOptions } from './feed-options.js'
 import { buildFeedStats, FeedCounters, type FeedStats } from './feed-stats.js'
 import { HistoryClient } from './history-client.js'
+import { PreIterationBuffer } from './pre-iteration-buffer.js'
 import { Subscriptions } from './subscriptions.js'
 import { TradeSequencer } from './trade-sequencer.js'
 
@@ -35,6 +36,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
   private readonly abort = new AbortController()
   private readonly link: ConnectionSupervisor
   private queue: EventQueue<MarketEvent> | undefined
+  private early: PreIterationBuffer<MarketEvent> | undefined
   private history: HistoryClient | undefined
   private lastFrameAt = -1
   private closedFlag = false
@@ -48,6 +50,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     this.symbols = this.o.symbols
     this.adapter = createAdapter(this.exchange, { symbols: this.o.symbols, channel: this.o.channel })
     this.subs = new Subscriptions(this.o.symbols)
+    this.early = new PreIterationBuffer(this.o.bufferSize)
     this.counters = new FeedCounters(this.exchange, {
       buffered: () => this.queue?.length ?? 0,
       lastMessageAgeMs: () => this.lastMessageAgeMs(),
@@ -134,6 +137,9 @@ export class Feed extends FeedEmitter implements MarketEventSource {
   [Symbol.asyncIterator](): AsyncIterator<MarketEvent> {
     if (this.queue !== undefined)
       throw new K2Error('VALIDATION', 'a feed can be iterated only once; use feed.on("trade", …) for more consumers')
+    const pending: MarketEvent[] = []
+    this.early?.handOver((ev) => pending.push(ev)) // what arrived before this call; throws if it overflowed
+    this.early = undefined
     this.queue = new EventQueue<MarketEvent>(
       this.o.bufferSize,
       () => {
@@ -146,8 +152,14 @@ export class Feed extends FeedEmitter implements MarketEventSource {
       },
       () => this.close(),
     )
+    for (const ev of pending) this.queue.push(ev)
     if (this.closedFlag) this.queue.end()
     return this.queue
+  }
+
+  /** @internal a merged feed iterates its own queue: this feed keeps nothing for an iterator of its own */
+  forgoIteration(): void {
+    this.early = undefined
   }
 
   /** Closes every connection and ends iteration after the buffered events. */
@@ -173,7 +185,8 @@ export class Feed extends FeedEmitter implements MarketEventSource {
   private emitTrade(t: Trade): void {
     this.counters.trade()
     this.emit('trade', t)
-    this.queue?.push(t)
+    if (this.queue) this.queue.push(t)
+    else this.early?.push(t)
   }
 
   private reportError(err: K2Error): void {

@@ -4,6 +4,7 @@ import { Feed } from './feed.js'
 import { FeedEmitter } from './feed-emitter.js'
 import type { FeedOptions } from './feed-options.js'
 import type { FeedStats } from './feed-stats.js'
+import { PreIterationBuffer } from './pre-iteration-buffer.js'
 
 const EVENTS = ['trade', 'book', 'quote', 'frame', 'dlq', 'gap', 'status', 'error'] as const
 
@@ -13,6 +14,7 @@ const EVENTS = ['trade', 'book', 'quote', 'frame', 'dlq', 'gap', 'status', 'erro
  */
 export class MergedFeed extends FeedEmitter implements MarketEventSource {
   private queue: EventQueue<MarketEvent> | undefined
+  private early: PreIterationBuffer<MarketEvent> | undefined
   private closing: Promise<void> | undefined
 
   constructor(
@@ -20,12 +22,18 @@ export class MergedFeed extends FeedEmitter implements MarketEventSource {
     private readonly bufferSize = 10_000,
   ) {
     super()
-    for (const f of feeds) for (const name of EVENTS) f.on(name, (payload) => this.forward(name, payload))
+    this.early = new PreIterationBuffer(bufferSize)
+    for (const f of feeds) {
+      f.forgoIteration()
+      for (const name of EVENTS) f.on(name, (payload) => this.forward(name, payload))
+    }
   }
 
   private forward<K extends keyof FeedEventMap>(name: K, payload: FeedEventMap[K]): void {
     this.emit(name, payload)
-    if (name === 'trade' || name === 'book' || name === 'quote') this.queue?.push(payload as MarketEvent)
+    if (name !== 'trade' && name !== 'book' && name !== 'quote') return
+    if (this.queue) this.queue.push(payload as MarketEvent)
+    else this.early?.push(payload as MarketEvent)
   }
 
   /** Each feed's stats, in the order the feeds were given. */
@@ -36,6 +44,9 @@ export class MergedFeed extends FeedEmitter implements MarketEventSource {
   [Symbol.asyncIterator](): AsyncIterator<MarketEvent> {
     if (this.queue !== undefined)
       throw new K2Error('VALIDATION', 'merged feeds can be iterated only once; use .on("trade", …) for more consumers')
+    const pending: MarketEvent[] = []
+    this.early?.handOver((ev) => pending.push(ev)) // what arrived before this call; throws if it overflowed
+    this.early = undefined
     this.queue = new EventQueue<MarketEvent>(
       this.bufferSize,
       () => {
@@ -46,6 +57,7 @@ export class MergedFeed extends FeedEmitter implements MarketEventSource {
       },
       () => this.close(),
     )
+    for (const ev of pending) this.queue.push(ev)
     if (this.closing !== undefined) this.queue.end()
     return this.queue
   }
