@@ -6,6 +6,7 @@ import { fsyncDir, fsyncFile } from './durable-fs.js'
 import type { DataFileRecord, KV } from './manifest-schemas.js'
 import { toUri } from './paths.js'
 import { decodeExpr, type Staged, sortExpr } from './stage.js'
+import type { ColumnStats } from './stage-stats.js'
 import { icebergSchema, type TableSpec } from './table-spec.js'
 import { compareStrings, encodeValue, partitionPathValue, type Scalar } from './values.js'
 
@@ -23,14 +24,6 @@ export function selectList(staged: Staged, alias = ''): string {
 
 function orderBy(spec: TableSpec, staged: Staged): string {
   return spec.sortBy.map((c) => sortExpr(staged.columns.find((x) => x.name === c) as Staged['columns'][number])).join(', ')
-}
-
-interface ColumnStats {
-  count: number
-  nulls: number
-  nans: number
-  min: Scalar | null
-  max: Scalar | null
 }
 
 /** Exact per-partition statistics of the staged rows, one aggregate query for all partitions. */
@@ -111,7 +104,7 @@ export function truncateUpper(v: string): string | null {
 
 /** Writes one Parquet file per partition of the staged rows and returns their manifest records. */
 export async function writeDataFiles(conn: DuckDBConnection, spec: TableSpec, staged: Staged, tableDir: string): Promise<DataFileRecord[]> {
-  const stats = await statistics(conn, staged)
+  const stats = staged.stats ?? (await statistics(conn, staged))
   const fieldIds = `{${spec.columns.map((c) => `"${c.name}": ${c.id}`).join(', ')}}`
   // Java writes the Iceberg schema into each file; icebird maps field ids to names through it.
   const kvMeta = `{'iceberg.schema': ${quote(JSON.stringify(icebergSchema(spec)))}}`

@@ -87,6 +87,7 @@ export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, st
       `DELETE FROM ${staged.table} WHERE rowid NOT IN (SELECT min(rowid) FROM ${staged.table} GROUP BY ${keys})`,
     )
     dropped += Number(reader.rowsChanged)
+    if (dropped > 0) staged.stats = null // counted before the delete
   }
   if (live.length === 0) return dropped
   const ranges = knownRanges(staged, keyCols) ?? (await stagedRanges(conn, staged, keyCols))
@@ -106,6 +107,7 @@ export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, st
     const reader = await conn.runAndReadAll(
       `DELETE FROM ${staged.table} WHERE rowid IN (SELECT s.rowid FROM ${staged.table} s JOIN (SELECT ${cols} FROM read_parquet(${files})) e ON ${on})`,
     )
+    if (Number(reader.rowsChanged) > 0) staged.stats = null // counted before the delete
     return dropped + Number(reader.rowsChanged)
   } catch (err) {
     throw new K2Error(

@@ -14,6 +14,7 @@ import { K2Error } from '@k2/core'
 import { checker, type Fill, type FillKind, filler } from './row-access.js'
 import { stageOrder } from './stage-order.js'
 import { prepass } from './stage-prepass.js'
+import { type PartitionStats, StageStats } from './stage-stats.js'
 import type { TableSpec } from './table-spec.js'
 import type { Scalar } from './values.js'
 
@@ -50,6 +51,8 @@ export interface Staged {
   mayHaveDuplicates: boolean
   /** True when rows were staged in file order (partition, sort columns): the COPY needs no ORDER BY. */
   sorted: boolean
+  /** Column statistics taken while staging; cleared when staged rows are deleted. */
+  stats?: PartitionStats | null
 }
 
 const DUCK: Record<Kind, DuckDBType> = {
@@ -170,6 +173,7 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
   // Duplicates keep the first row staged, so a batch that may hold them stays in input order.
   const order = pre.mayHaveDuplicates ? null : stageOrder(spec, rows, pre.part)
   const part = order ? Int32Array.from(order, (i) => pre.part[i] as number) : pre.part
+  const stats = new StageStats(columns, pre.partitions.length)
   const appender = await conn.createAppender(table, null, 'temp')
   try {
     for (let off = 0; off < rows.length; off += CHUNK) {
@@ -190,7 +194,12 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
           (c, k) => (Array.isArray(out[k]) && (c.kind === 'ts' || c.kind === 'long' || c.kind === 'numid') ? 'string' : c.kind) as FillKind,
         ),
       )
-      fill(rows, off, n, out, code, (k, j) => (vectors[k] as DuckDBVector).setItem(j, null), ids, order)
+      const setNull = (k: number, j: number) => {
+        ;(vectors[k] as DuckDBVector).setItem(j, null)
+        stats.null(k, j)
+      }
+      fill(rows, off, n, out, code, setNull, ids, order)
+      stats.add(out, part.subarray(off, off + n), n)
       columns.forEach((c, k) => {
         const o = out[k]
         if (!Array.isArray(o)) return
@@ -214,7 +223,15 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
   } finally {
     appender.closeSync()
   }
-  return { table, rows: rows.length, columns, partitions: pre.partitions, mayHaveDuplicates: pre.mayHaveDuplicates, sorted: order !== null }
+  return {
+    table,
+    rows: rows.length,
+    columns,
+    partitions: pre.partitions,
+    mayHaveDuplicates: pre.mayHaveDuplicates,
+    sorted: order !== null,
+    stats: stats.result(),
+  }
 }
 
 /** SQL that turns a staged column back into its lake value (dictionary codes → strings). */
