@@ -6,7 +6,7 @@ import {
   decimal,
   FieldError,
   millisToMicros,
-  parseJson,
+  parseJsonFrame,
   protocolError,
   record,
   SymbolMap,
@@ -70,14 +70,7 @@ export class BinanceAdapter implements ExchangeAdapter {
   parse(frame: string, recvTs: number): ParsedFrame {
     const fast = this.agg ? undefined : this.scanTrade(frame, recvTs)
     if (fast !== undefined) return fast
-    const json = parseJson(frame)
-    if (!json.ok) return protocolError('binance', 'frame is not valid JSON', frame, json.error)
-    try {
-      return this.parseMessage(json.value, frame, recvTs)
-    } catch (err) {
-      if (err instanceof FieldError) return protocolError('binance', err.message, frame)
-      throw err
-    }
+    return parseJsonFrame('binance', frame, (json) => this.parseMessage(json, frame, recvTs))
   }
 
   /** Subscribed symbols as `"NATIVE"` with their canonical names, for matching in place on the hot path. */

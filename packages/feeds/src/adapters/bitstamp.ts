@@ -1,7 +1,7 @@
 // Bitstamp WebSocket v2: https://www.bitstamp.net/websocket/v2/
 import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
-import { array, decimal, FieldError, parseJson, protocolError, record, SymbolMap, splitByQuote, str, tradeId } from './fields.js'
+import { array, decimal, FieldError, parseJsonFrame, protocolError, record, SymbolMap, splitByQuote, str, tradeId } from './fields.js'
 
 const QUOTES = ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'BTC', 'ETH', 'PAX', 'GUSD', 'CHF']
 const PREFIX = 'live_trades_'
@@ -50,14 +50,7 @@ export class BitstampAdapter implements ExchangeAdapter {
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
-    const json = parseJson(frame)
-    if (!json.ok) return protocolError('bitstamp', 'frame is not valid JSON', frame, json.error)
-    try {
-      return this.parseMessage(record(json.value, 'frame'), frame, recvTs)
-    } catch (err) {
-      if (err instanceof FieldError) return protocolError('bitstamp', err.message, frame)
-      throw err
-    }
+    return parseJsonFrame('bitstamp', frame, (json) => this.parseMessage(record(json, 'frame'), frame, recvTs))
   }
 
   private channelSymbol(channel: unknown): CanonicalSymbol | undefined {

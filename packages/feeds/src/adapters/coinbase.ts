@@ -1,7 +1,7 @@
 // Coinbase Advanced Trade WebSocket: https://docs.cdp.coinbase.com/advanced-trade/docs/ws-channels
 import { type CanonicalSymbol, FeedError, isSymbol, type Side, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
-import { array, decimal, FieldError, isoToMicros, parseJson, protocolError, record, SymbolMap, str, tradeId } from './fields.js'
+import { array, decimal, FieldError, isoToMicros, parseJsonFrame, protocolError, record, SymbolMap, str, tradeId } from './fields.js'
 
 /** Coinbase prints the MAKER side; K2's `side` is the taker's, so it is inverted. */
 function takerSide(makerSide: unknown): Side {
@@ -53,14 +53,7 @@ export class CoinbaseAdapter implements ExchangeAdapter {
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
-    const json = parseJson(frame)
-    if (!json.ok) return protocolError('coinbase', 'frame is not valid JSON', frame, json.error)
-    try {
-      return this.parseMessage(record(json.value, 'frame'), frame, recvTs)
-    } catch (err) {
-      if (err instanceof FieldError) return protocolError('coinbase', err.message, frame)
-      throw err
-    }
+    return parseJsonFrame('coinbase', frame, (json) => this.parseMessage(record(json, 'frame'), frame, recvTs))
   }
 
   private parseMessage(msg: Record<string, unknown>, frame: string, recvTs: number): ParsedFrame {

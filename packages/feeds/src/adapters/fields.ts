@@ -81,11 +81,22 @@ export function array(value: unknown, what: string): unknown[] {
 }
 
 /** JSON.parse that reports failure as a value instead of throwing. */
-export function parseJson(frame: string): { ok: true; value: unknown } | { ok: false; error: unknown } {
+/**
+ * The boundary of every adapter's `parse`: bad JSON, or a `FieldError` thrown by `parseMessage`, becomes
+ * a `PROTOCOL` error result (for the dead-letter sink); nothing a frame contains makes `parse` throw.
+ */
+export function parseJsonFrame(exchange: Exchange, frame: string, parseMessage: (json: unknown) => ParsedFrame): ParsedFrame {
+  let json: unknown
   try {
-    return { ok: true, value: JSON.parse(frame) }
+    json = JSON.parse(frame)
   } catch (error) {
-    return { ok: false, error }
+    return protocolError(exchange, 'frame is not valid JSON', frame, error)
+  }
+  try {
+    return parseMessage(json)
+  } catch (err) {
+    if (err instanceof FieldError) return protocolError(exchange, err.message, frame)
+    throw err
   }
 }
 

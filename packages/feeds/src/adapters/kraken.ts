@@ -1,7 +1,19 @@
 // Kraken WebSocket v2: https://docs.kraken.com/api/docs/websocket-v2/trade
 import { type CanonicalSymbol, FeedError, isSymbol, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
-import { array, decimal, FieldError, isoToMicros, numeric, parseJson, protocolError, record, SymbolMap, str, tradeId } from './fields.js'
+import {
+  array,
+  decimal,
+  FieldError,
+  isoToMicros,
+  numeric,
+  parseJsonFrame,
+  protocolError,
+  record,
+  SymbolMap,
+  str,
+  tradeId,
+} from './fields.js'
 
 /** Legacy asset codes (v1 and REST) to the common ones v2 uses. */
 const LEGACY: Record<string, string> = {
@@ -71,14 +83,7 @@ export class KrakenAdapter implements ExchangeAdapter {
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
-    const json = parseJson(frame)
-    if (!json.ok) return protocolError('kraken', 'frame is not valid JSON', frame, json.error)
-    try {
-      return this.parseMessage(record(json.value, 'frame'), frame, recvTs)
-    } catch (err) {
-      if (err instanceof FieldError) return protocolError('kraken', err.message, frame)
-      throw err
-    }
+    return parseJsonFrame('kraken', frame, (json) => this.parseMessage(record(json, 'frame'), frame, recvTs))
   }
 
   private parseMessage(msg: Record<string, unknown>, frame: string, recvTs: number): ParsedFrame {
