@@ -139,6 +139,23 @@ export function checkRows(spec: TableSpec, rows: readonly Row[], firstIndex = 0)
   throw bad(spec, firstIndex + i, col, row[col.name] === undefined ? row[alias] : row[col.name])
 }
 
+function permute(a: Int32Array, order: Uint32Array): Int32Array {
+  const out = new Int32Array(a.length)
+  for (let i = 0; i < out.length; i++) out[i] = a[order[i] as number] as number
+  return out
+}
+
+/** Marks the given (column, row) pairs valid again; false when this DuckDB version hides validity. */
+function revalidate(vectors: DuckDBVector[], nulled: number[]): boolean {
+  for (let i = 0; i < nulled.length; i += 2) {
+    const validity = (vectors[nulled[i] as number] as unknown as { validity?: { setItemValid?: (j: number, valid: boolean) => void } })
+      .validity
+    if (typeof validity?.setItemValid !== 'function') return false
+    validity.setItemValid(nulled[i + 1] as number, true)
+  }
+  return true
+}
+
 const CHUNK = 2048
 let seq = 0
 
@@ -172,21 +189,30 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
   const ids = pre.numericIds?.ids ?? null
   // Duplicates keep the first row staged, so a batch that may hold them stays in input order.
   const order = pre.mayHaveDuplicates ? null : stageOrder(spec, rows, pre.part)
-  const part = order ? Int32Array.from(order, (i) => pre.part[i] as number) : pre.part
+  const part = order ? permute(pre.part, order) : pre.part
   const stats = new StageStats(columns, pre.partitions.length)
   const appender = await conn.createAppender(table, null, 'temp')
   try {
+    // One chunk is reused while full: creating a chunk copies every vector out of DuckDB into
+    // fresh external buffers, which cost more than the fill itself and drove GC.
+    let chunk: DuckDBDataChunk | undefined
+    let vectors: DuckDBVector[] = []
+    let views: (Uint32Array | Float64Array | Int32Array | null)[] = []
+    const nulled: number[] = [] // column, row pairs made null in the current chunk
     for (let off = 0; off < rows.length; off += CHUNK) {
       const n = Math.min(CHUNK, rows.length - off)
-      const chunk = DuckDBDataChunk.create(types, n)
-      const vectors = types.map((_, k) => chunk.getColumnVector(k))
+      if (!chunk || chunk.rowCount !== n) {
+        const c = DuckDBDataChunk.create(types, n)
+        chunk = c
+        vectors = types.map((_, k) => c.getColumnVector(k))
+        views = columns.map((col, k) => {
+          const items = itemsOf(vectors[k] as DuckDBVector)
+          if (items instanceof BigInt64Array) return new Uint32Array(items.buffer, items.byteOffset, n * 2)
+          return items && col.kind !== 'string' && col.kind !== 'bool' ? items : null
+        })
+      }
       // Typed arrays where the vector exposes them; plain arrays (set item by item) otherwise.
-      const out: unknown[] = columns.map((c, k) => {
-        const items = itemsOf(vectors[k] as DuckDBVector)
-        if (items instanceof BigInt64Array) return new Uint32Array(items.buffer, items.byteOffset, n * 2)
-        if (items && c.kind !== 'string' && c.kind !== 'bool') return items
-        return new Array<unknown>(n).fill(undefined)
-      })
+      const out: unknown[] = views.map((v) => v ?? new Array<unknown>(n).fill(undefined))
       // 64-bit columns without a typed array are stored as raw values and converted item by item.
       fill ??= filler(
         spec,
@@ -197,6 +223,7 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
       const setNull = (k: number, j: number) => {
         ;(vectors[k] as DuckDBVector).setItem(j, null)
         stats.null(k, j)
+        if (views[k]) nulled.push(k, j)
       }
       fill(rows, off, n, out, code, setNull, ids, order)
       stats.add(out, part.subarray(off, off + n), n)
@@ -218,6 +245,9 @@ export async function stageRows(conn: DuckDBConnection, spec: TableSpec, rows: r
       else for (let j = 0; j < n; j++) pVec.setItem(j, part[off + j] as never)
       for (const v of vectors) v.flush()
       appender.appendDataChunk(chunk)
+      // Typed columns are written without touching validity: nulls of this chunk must not leak into the next.
+      if (nulled.length > 0 && !revalidate(vectors, nulled)) chunk = undefined
+      nulled.length = 0
     }
     appender.flushSync()
   } finally {
