@@ -19,7 +19,7 @@ const quote = (s: string) => `'${s.replace(/'/g, "''")}'`
 
 /** `SELECT` list that decodes staged columns into the table's columns, in schema order. */
 export function selectList(staged: Staged, alias = ''): string {
-  return staged.columns.map((c) => `${decodeExpr(c, alias)} AS "${c.name}"`).join(', ')
+  return staged.columns.map((c) => `${decodeExpr(c, alias, true)} AS "${c.name}"`).join(', ')
 }
 
 function orderBy(spec: TableSpec, staged: Staged): string {
@@ -51,8 +51,8 @@ async function statistics(conn: DuckDBConnection, staged: Staged): Promise<Map<n
       let min: Scalar | null = null
       let max: Scalar | null = null
       if (c.kind === 'code') {
-        for (const code of (r[`d${i}`] as (number | null)[] | null) ?? []) {
-          const s = code === null ? undefined : c.dict[code]
+        for (const v of (r[`d${i}`] as (string | null)[] | null) ?? []) {
+          const s = v ?? undefined // ENUM values come back as strings
           if (s === undefined) continue
           if (min === null || compareStrings(s, min as string) < 0) min = s
           if (max === null || compareStrings(s, max as string) > 0) max = s

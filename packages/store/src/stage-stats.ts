@@ -68,7 +68,7 @@ export class StageStats {
       }
       const mn = this.#min[k] as Float64Array
       const mx = this.#max[k] as Float64Array
-      if (c.kind === 'code') markCodes(o as Int32Array, part, n, this.#seen[k] as Uint8Array[], isNull)
+      if (c.kind === 'code') markCodes(o as Uint8Array | Uint16Array | Uint32Array, part, n, this.#seen[k] as Uint8Array[], isNull)
       else if (c.kind === 'ts' || c.kind === 'long') {
         const lo = o as Uint32Array
         wideMinMax(lo, new Int32Array(lo.buffer, lo.byteOffset, 2 * n), part, n, mn, mx, isNull)
@@ -114,7 +114,13 @@ export class StageStats {
 
 // Separate small loops so each stays monomorphic (one array type each).
 
-function markCodes(codes: Int32Array, part: Int32Array, n: number, seen: Uint8Array[], isNull: Uint8Array | null): void {
+function markCodes(
+  codes: Uint8Array | Uint16Array | Uint32Array,
+  part: Int32Array,
+  n: number,
+  seen: Uint8Array[],
+  isNull: Uint8Array | null,
+): void {
   for (let j = 0; j < n; j++) {
     if (isNull !== null && isNull[j] === 1) continue
     const p = part[j] as number
