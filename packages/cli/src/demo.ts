@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type CanonicalSymbol, type Exchange, K2Error, toIso } from '@k2/core'
+import { type CanonicalSymbol, type Exchange, K2Error, systemClock, toIso } from '@k2/core'
 import { type FeedOptions, openFeeds } from '@k2/feeds'
 import { type ExchangeSimulator, startSimulator } from '@k2/feeds/testing'
 import { openLake, type PipeStats, pipe } from '@k2/store'
@@ -131,11 +131,13 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoReport> {
 
     const history = await (await lake.table('silver.trades')).history()
     out(`\nsilver.trades has ${history.length} snapshots; the latest: ${history.at(-1)?.snapshotId} (${history.at(-1)?.operation})`)
-    const day = toIso(perSymbol[0]?.first ?? 0).slice(0, 10) // the simulators' trading day
+    // Coverage is kept on the receive clock (the simulators' trades carry a fixed historical day).
+    const day = toIso(systemClock()).slice(0, 10)
     for (const symbol of MARKETS[0]?.[1] ?? []) {
       const cov = await lake.coverage({ exchange: 'binance', symbol, day })
       const ranges = cov.received.map((r) => `${r.fromId}..${r.toId}`).join(', ')
-      out(`bronze.coverage, binance ${symbol} on ${day}: trade ids received ${ranges}`)
+      const gaps = cov.gaps.map((g) => `${g.fromId}..${g.toId} ${g.state}${g.healedBy ? ` by ${g.healedBy}` : ''}`).join(', ') || 'none'
+      out(`bronze.coverage, binance ${symbol} on ${day}: trade ids received ${ranges}; gaps ${gaps}`)
     }
 
     const report: DemoReport = {

@@ -69,10 +69,12 @@ export class CoverageTracker {
     this.#symbolsOf(t.exchange).add(t.symbol)
     const k = `${t.exchange}\u0000${t.symbol}`
     const r = this.#received.get(k)
-    if (!r) this.#received.set(k, { exchange: t.exchange, symbol: t.symbol, start: t.ts, end: t.ts, fromId: t.id, toId: t.id })
+    // Receive time, like the connection and subscription intervals and the gaps' detection times:
+    // one clock for the whole coverage record, so a day's answer never mixes exchange and local time.
+    if (!r) this.#received.set(k, { exchange: t.exchange, symbol: t.symbol, start: t.recvTs, end: t.recvTs, fromId: t.id, toId: t.id })
     else {
-      r.end = Math.max(r.end, t.ts)
-      r.start = Math.min(r.start, t.ts)
+      r.end = Math.max(r.end, t.recvTs)
+      r.start = Math.min(r.start, t.recvTs)
       r.toId = t.id
     }
   }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { FeedEventMap, FeedEventName, MarketEvent, MarketEventSource, RawFrame, Trade } from '@k2/core'
+import { MICROS_PER_DAY, toIso } from '@k2/core'
 import { openLake, pipe } from '@k2/store'
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeTrades, T0, tempDir } from './helpers.js'
@@ -21,6 +22,9 @@ class EagerSource implements MarketEventSource {
   off<K extends FeedEventName>(event: K, listener: (payload: FeedEventMap[K]) => void): this {
     this.#emitter.off(event, listener)
     return this
+  }
+  side<K extends FeedEventName>(event: K, payload: FeedEventMap[K]): void {
+    this.#emitter.emit(event, payload)
   }
   deliver(t: Trade, frame: RawFrame): void {
     this.#emitter.emit('frame', frame)
@@ -75,5 +79,29 @@ describe('pipe with an eager source', () => {
     expect(frames).toHaveLength(50)
     expect(Math.min(...frames.map((f) => f.recv_ts))).toBe(T0 + 1234)
     lake.close()
+  })
+
+  it('keeps coverage on the receive clock: a trade printed before midnight and received after counts for the new day', async () => {
+    const { dir, cleanup } = tempDir()
+    dirs.push(cleanup)
+    const lake = await openLake(dir)
+    const source = new EagerSource()
+    const midnight = T0 + MICROS_PER_DAY
+    const trades = makeTrades(3, { symbols: ['BTC-USDT'], start: midnight - 2_000_000, stepUs: 500_000 }).map((t) => ({
+      ...t,
+      recvTs: midnight + 1_000 + Number(t.id),
+    }))
+    const done = pipe(source, lake, { flushMs: 50, clock: () => midnight + 5_000_000 })
+    source.side('status', { exchange: 'binance', state: 'subscribed', ts: midnight, connectionId: 1, symbols: ['BTC-USDT'] })
+    for (const t of trades) source.deliver(t, { exchange: 'binance', channel: 'trade', connectionId: 1, recvTs: t.recvTs, data: '{}' })
+    await source.close()
+    await done
+    const day = toIso(midnight).slice(0, 10)
+    const report = await lake.coverage({ exchange: 'binance', symbol: 'BTC-USDT', day })
+    expect(report.received.map((r) => [r.fromId, r.toId])).toEqual([['1', '3']])
+    expect(report.received[0]?.start).toBe(midnight + 1_001)
+    const before = await lake.coverage({ exchange: 'binance', symbol: 'BTC-USDT', day: toIso(midnight - MICROS_PER_DAY).slice(0, 10) })
+    expect(before.received).toEqual([])
+    await lake.close()
   })
 })
