@@ -83,7 +83,7 @@ export default async function (): Promise<void> {
           const w = t.writer({ flushRows: 1_000_000, flushMs: 0 })
           for (let i = 0; i < trades.length; i += 10_000) await w.append(trades.slice(i, i + 10_000))
           await w.close()
-          lake.close()
+          await lake.close()
         },
       },
     ],

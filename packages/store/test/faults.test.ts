@@ -31,7 +31,7 @@ describe('bad input and damaged tables', () => {
     const t = await lake.table('silver.trades')
     await t.append(makeTrades(100))
     await t.append(makeTrades(100, { startId: 1000 }))
-    lake.close()
+    await lake.close()
   })
   afterEach(() => cleanup())
 
@@ -44,7 +44,7 @@ describe('bad input and damaged tables', () => {
     const err = await expectK2(lake.table('silver.trades'), 'CORRUPT_TABLE')
     expect(err.message).toContain('v3.metadata.json')
     expect(treeDigest(root)).toBe(before)
-    lake.close()
+    await lake.close()
   })
 
   it('metadata that is JSON but not Iceberg v2 → CORRUPT_TABLE naming the field', async () => {
@@ -55,7 +55,7 @@ describe('bad input and damaged tables', () => {
     const lake = await openLake(root)
     const err = await expectK2(lake.table('silver.trades'), 'CORRUPT_TABLE')
     expect(err.message).toContain('table-uuid')
-    lake.close()
+    await lake.close()
   })
 
   it('a missing manifest → CORRUPT_TABLE on read and on append, and the append writes nothing', async () => {
@@ -67,7 +67,7 @@ describe('bad input and damaged tables', () => {
     await expectK2(t.scan(), 'CORRUPT_TABLE')
     await expectK2(t.append(makeTrades(5, { startId: 5000 })), 'CORRUPT_TABLE')
     expect(treeDigest(root)).toBe(before)
-    lake.close()
+    await lake.close()
   })
 
   it('a truncated Parquet file → CORRUPT_TABLE on read and on a deduplicating append, table unchanged', async () => {
@@ -79,7 +79,7 @@ describe('bad input and damaged tables', () => {
     await expectK2(t.scan(), 'CORRUPT_TABLE')
     await expectK2(t.append(makeTrades(5, { startId: 50 })), 'CORRUPT_TABLE')
     expect(treeDigest(root)).toBe(before)
-    lake.close()
+    await lake.close()
   })
 
   it('table names that try to leave the lake root are refused before touching the disk', async () => {
@@ -91,7 +91,7 @@ describe('bad input and damaged tables', () => {
     await expectK2(lake.table('silver.nope' as never), 'NOT_FOUND')
     await expectK2(openLake('lake\0x'), 'VALIDATION')
     expect(treeDigest(dir)).toBe(before)
-    lake.close()
+    await lake.close()
   })
 
   it('rows failing the schema → VALIDATION, and the table on disk is unchanged', async () => {
@@ -109,14 +109,14 @@ describe('bad input and damaged tables', () => {
     ]
     for (const bad of cases) await expectK2(t.append([...good, bad] as never), 'VALIDATION')
     expect(treeDigest(root)).toBe(before)
-    lake.close()
+    await lake.close()
   })
 
   it('a stale or missing version hint still finds the newest version by probing', async () => {
     writeFileSync(join(metaDir(), 'version-hint.text'), '1')
     let lake = await openLake(root)
     expect(await (await lake.table('silver.trades')).scan()).toHaveLength(200)
-    lake.close()
+    await lake.close()
     rmSync(join(metaDir(), 'version-hint.text'))
     lake = await openLake(root)
     const t = await lake.table('silver.trades')
@@ -124,6 +124,6 @@ describe('bad input and damaged tables', () => {
     await t.append(makeTrades(1, { startId: 9999 }))
     expect(readFileSync(join(metaDir(), 'version-hint.text'), 'utf8')).toBe('4')
     expect(existsSync(join(metaDir(), 'v4.metadata.json'))).toBe(true)
-    lake.close()
+    await lake.close()
   })
 })

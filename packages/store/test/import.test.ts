@@ -35,8 +35,8 @@ describe('importing files of trades through the commit path', () => {
     ;({ dir, cleanup } = tempDir())
     lake = await openLake(join(dir, 'lake'))
   })
-  afterEach(() => {
-    lake.close()
+  afterEach(async () => {
+    await lake.close()
     cleanup()
   })
 

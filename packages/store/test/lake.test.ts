@@ -18,8 +18,8 @@ describe('lake tables, commits and reads', () => {
     nowUs = T0 + 10 * MICROS_PER_DAY
     lake = await openLake(join(dir, 'lake'), { clock: () => nowUs })
   })
-  afterEach(() => {
-    lake.close()
+  afterEach(async () => {
+    await lake.close()
     cleanup()
   })
 
@@ -231,7 +231,7 @@ describe('string bounds of long values', () => {
       expect(String(f?.lowerBounds.data).length).toBe(64)
       expect((await t.scan())[0]?.data).toBe(big)
     } finally {
-      lake.close()
+      await lake.close()
       cleanup()
     }
   })

@@ -19,8 +19,8 @@ describe('maintenance: expiry, retention, compaction, orphans', () => {
     nowUs = T0 + MICROS_PER_DAY
     lake = await openLake(join(dir, 'lake'), { clock: () => nowUs })
   })
-  afterEach(() => {
-    lake.close()
+  afterEach(async () => {
+    await lake.close()
     cleanup()
   })
 

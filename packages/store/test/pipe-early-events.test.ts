@@ -78,7 +78,7 @@ describe('pipe with an eager source', () => {
     const frames = await (await lake.table('bronze.frames')).scan()
     expect(frames).toHaveLength(50)
     expect(Math.min(...frames.map((f) => f.recv_ts))).toBe(T0 + 1234)
-    lake.close()
+    await lake.close()
   })
 
   it('keeps coverage on the receive clock: a trade printed before midnight and received after counts for the new day', async () => {

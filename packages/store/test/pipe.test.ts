@@ -72,8 +72,8 @@ describe('pipe(feed, lake)', () => {
     ;({ dir, cleanup } = tempDir())
     lake = await openLake(join(dir, 'lake'))
   })
-  afterEach(() => {
-    lake.close()
+  afterEach(async () => {
+    await lake.close()
     cleanup()
   })
 
@@ -251,7 +251,7 @@ describe('dedup across writers', () => {
       const r = await t.append([...makeTrades(3, { startId: 1000 }), ...makeTrades(3, { startId: 1000 })])
       expect(r).toMatchObject({ rows: 3, duplicates: 3 })
     } finally {
-      lake.close()
+      await lake.close()
       cleanup()
     }
   })
