@@ -318,3 +318,18 @@ describe('as-of join', () => {
     expect(r.lineage.tables.map((t) => t.table)).toEqual(['silver.trades', 'silver.book'])
   })
 })
+
+describe('builder nodes', () => {
+  it('are frozen down to their lists, from the first builder on, so a base query can be shared', () => {
+    const base = layer.query('silver.trades')
+    const nodes = [base, base.where({ symbol: 'BTC-USDT' }).select('ts').orderBy('ts')].map((b) => b.toNode())
+    for (const node of nodes) {
+      expect(Object.isFrozen(node)).toBe(true)
+      for (const list of [node.filters, node.selections, node.orderBy]) expect(Object.isFrozen(list)).toBe(true)
+    }
+    const [empty, narrowed] = nodes as [(typeof nodes)[0], (typeof nodes)[0]]
+    expect(empty.filters).toHaveLength(0)
+    expect(narrowed.filters).toHaveLength(1)
+    expect(() => (empty.filters as unknown[]).push({})).toThrow(TypeError)
+  })
+})

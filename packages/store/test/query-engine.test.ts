@@ -183,3 +183,34 @@ describe('health checks', () => {
     await expect(layer.sql`SELECT 1 AS x`.rows()).rejects.toMatchObject({ code: 'CLOSED' })
   })
 })
+
+describe('prepared statements cached per connection', () => {
+  const values = async (conn: EngineConnection, sql: string, params: (string | number)[]) => {
+    const out: unknown[] = []
+    for await (const b of conn.stream(sql, params)) out.push(...(b.columns[0] ?? []))
+    return out
+  }
+
+  it('bind each run its own values, never reuse a statement for other SQL text, and survive eviction', async () => {
+    const engine = await createDuckDBEngine({ threads: 1 })
+    const conn = await engine.connect()
+    try {
+      const plus = 'SELECT $1::BIGINT + 1 AS x'
+      expect(await values(conn, plus, [1])).toEqual([2])
+      expect(await values(conn, plus, [41])).toEqual([42])
+      // Same placeholders, different text: a cached statement keyed loosely would answer 42 or 3.
+      expect(await values(conn, 'SELECT $1::BIGINT * 10 AS x', [4])).toEqual([40])
+      expect(await values(conn, 'SELECT $1::BIGINT * 10  AS x', [5])).toEqual([50])
+      expect(await values(conn, 'SELECT $1::VARCHAR || $2::VARCHAR AS x', ['a', 'b'])).toEqual(['ab'])
+      // More distinct texts than the cache holds: evicted statements are destroyed, the rest still run.
+      for (let i = 0; i < 80; i++) expect(await values(conn, `SELECT $1::BIGINT + ${i} AS x`, [i])).toEqual([2 * i])
+      expect(await values(conn, plus, [7])).toEqual([8])
+      expect(await values(conn, 'SELECT $1::BIGINT + 79 AS x', [1])).toEqual([80])
+      // A cached SELECT never lets another statement through.
+      await expect(values(conn, 'CREATE TABLE t AS SELECT 1', [])).rejects.toMatchObject({ code: 'VALIDATION' })
+    } finally {
+      await conn.close()
+      await engine.close()
+    }
+  })
+})

@@ -1,7 +1,7 @@
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fromIso, MICROS_PER_DAY, MICROS_PER_HOUR } from '@k2/core'
-import { checkDataFilePath, createQueryLayer, type DataFile, type FilterNode, pruneReasons, type QueryLayer } from '@k2/store'
+import { checkDataFilePath, createQueryLayer, type DataFile, type FilterNode, mayHoldMatch, pruneReasons, type QueryLayer } from '@k2/store'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFixtureLake, DAY0, type FixtureLake } from './query-support/fixture-lake.js'
 import { ParquetCatalog } from './query-support/parquet-catalog.js'
@@ -84,6 +84,72 @@ describe('pruneReasons', () => {
     expect(pruneReasons('silver.book', allNull, [cmp('sequence', '>', 1)])).toEqual(['sequence > 1: every sequence in the file is null'])
     expect(pruneReasons('silver.book', allNull, [{ kind: 'null', column: 'sequence', negated: true }])).toHaveLength(1)
     expect(pruneReasons('silver.book', allNull, [{ kind: 'null', column: 'sequence', negated: false }])).toEqual([])
+  })
+})
+
+describe('mayHoldMatch', () => {
+  const day = Math.round(DAY0 / MICROS_PER_DAY)
+  const t = DAY0 + 5 * MICROS_PER_HOUR
+  const files: DataFile[] = [
+    file({}),
+    file({ partition: { ts_day: day, exchange: 'kraken' } }),
+    file({
+      partition: { ts_day: day + 1, exchange: 'binance' },
+      lowerBounds: { price: 100, ts: t },
+      upperBounds: { price: 200, ts: t + 60e6 },
+    }),
+    file({
+      partition: { ts_hour: Math.floor(t / MICROS_PER_HOUR) },
+      lowerBounds: { symbol: 'BTC-USDT' },
+      upperBounds: { symbol: 'ETH-USDT' },
+    }),
+    file({ partition: { ts_month: 648, ts_year: 54 }, nullCounts: { price: 0, symbol: 10, qty: 3 } }),
+    file({ recordCount: 0, nullCounts: { price: 0 }, lowerBounds: { symbol: '\uff21' }, upperBounds: { symbol: '\uff3a' } }),
+    file({
+      lowerBounds: { price: 150, symbol: 'SOL-USDT' },
+      upperBounds: { price: 150, symbol: 'SOL-USDT' },
+      partition: { exchange: null },
+    }),
+  ]
+  const values: Record<string, (string | number)[]> = {
+    price: [99, 100, 150, 200, 201],
+    ts: [DAY0 - 1, DAY0, t, t + 60e6, DAY0 + MICROS_PER_DAY, DAY0 + 40 * MICROS_PER_DAY],
+    symbol: ['AAA-USDT', 'BTC-USDT', 'DOGE-USDT', 'SOL-USDT', '\u{1F600}'],
+    exchange: ['binance', 'kraken', 'coinbase'],
+  }
+  const filters: FilterNode[] = []
+  for (const [column, vs] of Object.entries(values)) {
+    for (const v of vs) for (const op of ['=', '!=', '<', '<=', '>', '>='] as const) filters.push(cmp(column, op, v))
+    for (const negated of [false, true]) {
+      filters.push({ kind: 'in', column, values: vs.slice(1, 3), negated }, { kind: 'in', column, values: [], negated })
+      filters.push({ kind: 'null', column, negated })
+    }
+  }
+
+  it('answers exactly as pruneReasons, one condition and two at a time', () => {
+    let pruned = 0
+    for (const f of files) {
+      for (const a of filters) {
+        const expected = pruneReasons('silver.trades', f, [a]).length === 0
+        expect(mayHoldMatch('silver.trades', f, [a]), `${JSON.stringify(f)} ${JSON.stringify(a)}`).toBe(expected)
+        if (!expected) pruned++
+      }
+      for (let i = 0; i < filters.length; i += 7) {
+        const pair = [filters[i] as FilterNode, filters[(i * 13 + 5) % filters.length] as FilterNode]
+        expect(mayHoldMatch('silver.trades', f, pair)).toBe(pruneReasons('silver.trades', f, pair).length === 0)
+      }
+    }
+    // The grid exercises both answers, not just "may match".
+    expect(pruned).toBeGreaterThan(100)
+  })
+
+  it('names the partition value that ruled a file out', () => {
+    expect(pruneReasons('silver.trades', files[1] as DataFile, [cmp('exchange', '=', 'binance')])).toEqual([
+      'exchange = "binance": partition exchange is ["kraken", "kraken"]',
+    ])
+    expect(pruneReasons('silver.trades', files[1] as DataFile, [cmp('ts', '>=', DAY0 + MICROS_PER_DAY)])).toEqual([
+      `ts >= 2024-03-02T00:00:00.000000Z: partition ts_day=${day} is [2024-03-01T00:00:00.000000Z, 2024-03-01T23:59:59.999999Z]`,
+    ])
   })
 })
 

@@ -1,6 +1,7 @@
 import { isTableName, K2Error, type TableName } from '@k2/core'
 import type { Param } from './compiled-query.js'
 import { show } from './schema.js'
+import { sha256Hex } from './sha256.js'
 
 /** The snapshot of one table a result was read from; null when the table had no snapshot (empty). */
 export interface LineageTable {
@@ -19,11 +20,14 @@ export interface Lineage {
   readonly fingerprint: string
 }
 
-/** Canonical JSON of `{ sql, params }` (bigints as `"123n"` strings) hashed with Web Crypto SHA-256. */
+/** SHA-256 (hex) of the canonical JSON of `{ sql, params }`, bigints as `"123n"` strings. */
+export function fingerprintSync(sql: string, params: readonly Param[]): string {
+  return sha256Hex(JSON.stringify({ sql, params }, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)))
+}
+
+/** {@link fingerprintSync} as a promise (the public API predates the synchronous hash). */
 export async function fingerprint(sql: string, params: readonly Param[]): Promise<string> {
-  const text = JSON.stringify({ sql, params }, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return fingerprintSync(sql, params)
 }
 
 const SNAPSHOT_ID_RE = /^-?\d{1,20}$/

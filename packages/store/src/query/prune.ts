@@ -3,79 +3,94 @@ import type { DataFile } from '../catalog.js'
 import type { FilterNode, Scalar } from './filter-node.js'
 import { columnSpec } from './schema.js'
 
-/** A closed range of one column's values in a file, as far as its metadata tells. */
-interface Range {
-  min?: string | number
-  max?: string | number
-  /** What the range came from, for `explain()`. */
-  from: string
-}
-
 /** Why a file cannot hold a matching row: one reason per failed condition; empty when it may match. */
 export function pruneReasons(table: TableName, file: DataFile, filters: readonly FilterNode[]): string[] {
-  return evaluate(table, file, filters, true)
-}
-
-/** True when a file may hold a matching row: the same test as {@link pruneReasons}, without building messages. */
-export function mayHoldMatch(table: TableName, file: DataFile, filters: readonly FilterNode[]): boolean {
-  return evaluate(table, file, filters, false).length === 0
-}
-
-// With `explain` off this stops at the first failed condition and formats nothing: it runs for every
-// file of every query, so it allocates as little as it can.
-function evaluate(table: TableName, file: DataFile, filters: readonly FilterNode[], explain: boolean): string[] {
   const reasons: string[] = []
   for (const f of filters) {
-    const nulls = file.nullCounts[f.column]
-    const allNull = nulls !== undefined && nulls === file.recordCount && file.recordCount > 0
-    let failed = false
-    if (f.kind === 'null') {
-      if (!f.negated && nulls === 0) {
-        failed = true
-        if (explain) reasons.push(`${f.column} IS NULL: the file has no nulls in ${f.column}`)
-      } else if (f.negated && allNull) {
-        failed = true
-        if (explain) reasons.push(`${f.column} IS NOT NULL: every ${f.column} in the file is null`)
-      }
-    } else if (allNull) {
-      failed = true
-      if (explain) reasons.push(`${describe(f)}: every ${f.column} in the file is null`)
-    } else {
-      const isTime = columnSpec(table, f.column).type === 'timestamptz'
-      for (const range of ranges(file, f.column, isTime)) {
-        if (mayMatch(f, range)) continue
-        failed = true
-        if (explain) reasons.push(`${describe(f, isTime)}: ${range.from} is [${fmt(range.min, isTime)}, ${fmt(range.max, isTime)}]`)
-        break
-      }
+    const isTime = isTimeColumn(table, f.column)
+    const failed = failedRange(f, file, isTime)
+    if (failed === PASS) continue
+    if (failed === NULLS) reasons.push(nullReason(f))
+    else {
+      const [min, max, from] = rangeAt(file, f.column, failed)
+      reasons.push(`${describe(f as Exclude<FilterNode, { kind: 'null' }>, isTime)}: ${from} is [${fmt(min, isTime)}, ${fmt(max, isTime)}]`)
     }
-    if (failed && !explain) return FAILED
   }
   return reasons
 }
 
-const FAILED: string[] = ['']
+/** True when a file may hold a matching row: the same test as {@link pruneReasons}, without building messages. */
+export function mayHoldMatch(table: TableName, file: DataFile, filters: readonly FilterNode[]): boolean {
+  return filePruner(table, filters)(file)
+}
 
-/** The ranges a file's metadata gives for a column: its bounds, and its partition value (identity or a time transform). */
-function ranges(file: DataFile, column: string, isTime: boolean): Range[] {
-  const out: Range[] = []
-  const lo = file.lowerBounds[column]
-  const hi = file.upperBounds[column]
-  if (lo !== undefined || hi !== undefined) out.push({ min: lo, max: hi, from: `${column} bounds` })
-  const identity = file.partition[column]
-  if (identity !== undefined && identity !== null) out.push({ min: identity, max: identity, from: `partition ${column}` })
+/**
+ * {@link mayHoldMatch} for many files of one query: column types are looked up once, and each file
+ * is tested without allocating (it runs for every file of every query), stopping at the first
+ * condition the file cannot satisfy.
+ */
+export function filePruner(table: TableName, filters: readonly FilterNode[]): (file: DataFile) => boolean {
+  if (filters.length === 0) return () => true
+  const isTime = filters.map((f) => isTimeColumn(table, f.column))
+  return (file) => {
+    for (let i = 0; i < filters.length; i++) if (failedRange(filters[i] as FilterNode, file, isTime[i] as boolean) !== PASS) return false
+    return true
+  }
+}
+
+/** `failedRange` results: the file may match, or its null count rules it out; otherwise a range index. */
+const PASS = -1
+const NULLS = -2
+/** Range indices: the column's bounds, its identity partition value, then each time transform. */
+const BOUNDS = 0
+const IDENTITY = 1
+
+function isTimeColumn(table: TableName, column: string): boolean {
+  return columnSpec(table, column).type === 'timestamptz'
+}
+
+/**
+ * Which of the file's metadata rules `f` out: PASS, NULLS, or the index of the first range (bounds,
+ * identity partition, time transforms) no value of which can satisfy `f`.
+ */
+function failedRange(f: FilterNode, file: DataFile, isTime: boolean): number {
+  const nulls = file.nullCounts[f.column]
+  const allNull = nulls !== undefined && nulls === file.recordCount && file.recordCount > 0
+  if (f.kind === 'null') return (!f.negated && nulls === 0) || (f.negated && allNull) ? NULLS : PASS
+  if (allNull) return NULLS
+  const lo = file.lowerBounds[f.column]
+  const hi = file.upperBounds[f.column]
+  if ((lo !== undefined || hi !== undefined) && !mayMatch(f, lo, hi)) return BOUNDS
+  const identity = file.partition[f.column]
+  if (identity !== undefined && identity !== null && !mayMatch(f, identity, identity)) return IDENTITY
   if (isTime) {
-    const keys = transformKeys(column)
-    for (const [i, [, span]] of TIME_TRANSFORMS.entries()) {
-      const key = keys[i] as string
-      const v = file.partition[key]
-      if (typeof v === 'number' && Number.isSafeInteger(v)) {
-        const [min, max] = span(v)
-        out.push({ min, max, from: `partition ${key}=${v}` })
-      }
+    const keys = transformKeys(f.column)
+    for (let i = 0; i < TIME_TRANSFORMS.length; i++) {
+      const v = file.partition[keys[i] as string]
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) continue
+      const start = (TIME_TRANSFORMS[i] as TimeTransform)[1]
+      if (!mayMatch(f, start(v), start(v + 1) - 1)) return IDENTITY + 1 + i
     }
   }
-  return out
+  return PASS
+}
+
+/** The range `failedRange` pointed at, with where it came from, for `explain()`. */
+function rangeAt(file: DataFile, column: string, index: number): [unknown, unknown, string] {
+  if (index === BOUNDS) return [file.lowerBounds[column], file.upperBounds[column], `${column} bounds`]
+  const identity = file.partition[column]
+  if (index === IDENTITY) return [identity, identity, `partition ${column}`]
+  const key = transformKeys(column)[index - IDENTITY - 1] as string
+  const v = file.partition[key] as number
+  const start = (TIME_TRANSFORMS[index - IDENTITY - 1] as TimeTransform)[1]
+  return [start(v), start(v + 1) - 1, `partition ${key}=${v}`]
+}
+
+function nullReason(f: FilterNode): string {
+  if (f.kind !== 'null') return `${describe(f)}: every ${f.column} in the file is null`
+  return f.negated
+    ? `${f.column} IS NOT NULL: every ${f.column} in the file is null`
+    : `${f.column} IS NULL: the file has no nulls in ${f.column}`
 }
 
 const KEYS = new Map<string, string[]>()
@@ -89,12 +104,15 @@ function transformKeys(column: string): string[] {
   return keys
 }
 
-/** Iceberg time transforms (days/hours/months/years since 1970) as µs ranges [first, last]. */
-const TIME_TRANSFORMS: [string, (v: number) => [number, number]][] = [
-  ['day', (d) => [d * MICROS_PER_DAY, (d + 1) * MICROS_PER_DAY - 1]],
-  ['hour', (h) => [h * MICROS_PER_HOUR, (h + 1) * MICROS_PER_HOUR - 1]],
-  ['month', (m) => [Date.UTC(1970, m, 1) * 1000, Date.UTC(1970, m + 1, 1) * 1000 - 1]],
-  ['year', (y) => [Date.UTC(1970 + y, 0, 1) * 1000, Date.UTC(1971 + y, 0, 1) * 1000 - 1]],
+/** A transform's suffix and the first µs of its value `v`; value `v` covers [start(v), start(v + 1) - 1]. */
+type TimeTransform = [string, (v: number) => number]
+
+/** Iceberg time transforms (days/hours/months/years since 1970). */
+const TIME_TRANSFORMS: TimeTransform[] = [
+  ['day', (d) => d * MICROS_PER_DAY],
+  ['hour', (h) => h * MICROS_PER_HOUR],
+  ['month', (m) => Date.UTC(1970, m, 1) * 1000],
+  ['year', (y) => Date.UTC(1970 + y, 0, 1) * 1000],
 ]
 
 // JS orders strings by UTF-16 unit, Iceberg by UTF-8 byte; they agree below U+D800 only.
@@ -106,33 +124,40 @@ function comparable(a: unknown, b: Scalar): boolean {
   return false
 }
 
-/** False only when no value in `range` can satisfy `f`; unknown bounds or types always may match. */
-function mayMatch(f: Exclude<FilterNode, { kind: 'null' }>, r: Range): boolean {
-  const { min, max } = r
-  const geMin = (v: Scalar) => !comparable(min, v) || (min as Scalar) <= v
-  const leMax = (v: Scalar) => !comparable(max, v) || v <= (max as Scalar)
-  const single = min !== undefined && min === max
+/** False only when no value in [min, max] can satisfy `f`; unknown bounds or types always may match. */
+function mayMatch(f: Exclude<FilterNode, { kind: 'null' }>, min: unknown, max: unknown): boolean {
   if (f.kind === 'in') {
-    if (f.negated) return !(single && f.values.length > 0 && f.values.some((v) => v === min))
-    return f.values.some((v) => geMin(v) && leMax(v))
+    if (f.negated) return !(min !== undefined && min === max && f.values.length > 0 && f.values.some((v) => v === min))
+    for (const v of f.values) if (atLeastMin(min, v) && atMostMax(max, v)) return true
+    return false
   }
   const v = f.value
   switch (f.op) {
     case '=':
-      return geMin(v) && leMax(v)
+      return atLeastMin(min, v) && atMostMax(max, v)
     case '!=':
-      return !(single && min === v)
+      return !(min !== undefined && min === max && min === v)
     case '<':
       return !comparable(min, v) || (min as Scalar) < v
     case '<=':
-      return geMin(v)
+      return atLeastMin(min, v)
     case '>':
       return !comparable(max, v) || (max as Scalar) > v
     case '>=':
-      return leMax(v)
+      return atMostMax(max, v)
     default:
       return true
   }
+}
+
+/** `min <= v`, or unknown (true) when they cannot be compared. */
+function atLeastMin(min: unknown, v: Scalar): boolean {
+  return !comparable(min, v) || (min as Scalar) <= v
+}
+
+/** `v <= max`, or unknown (true) when they cannot be compared. */
+function atMostMax(max: unknown, v: Scalar): boolean {
+  return !comparable(max, v) || v <= (max as Scalar)
 }
 
 function fmt(v: unknown, isTime: boolean): string {

@@ -6,11 +6,11 @@ import type { CompiledQuery, Source } from './compiled-query.js'
 import { createDuckDBEngine } from './duckdb-engine.js'
 import type { EngineBatch, QueryEngine } from './engine.js'
 import { checkDataFilePath } from './file-paths.js'
-import { attachLineage, fingerprint, type Lineage, type LineageTable } from './lineage.js'
+import { attachLineage, fingerprintSync, type Lineage, type LineageTable } from './lineage.js'
 import { ConnectionPool, checkPoolOptions, type Lease, type PoolOptions, type PoolStats } from './pool.js'
-import { mayHoldMatch, pruneReasons } from './prune.js'
+import { filePruner, pruneReasons } from './prune.js'
 import { compileSelect } from './query-compiler.js'
-import type { Explain, ExplainTable, QueryContext, QueryResult } from './query-context.js'
+import type { Explain, ExplainFile, ExplainTable, QueryContext, QueryResult } from './query-context.js'
 import { checkTable } from './schema.js'
 import { type AsOfInput, SelectQueryBuilder } from './select-query-builder.js'
 import type { SelectQueryNode } from './select-query-node.js'
@@ -99,12 +99,17 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
       return { source: { kind: 'empty' }, lineage: { table, snapshotId: null }, explain: { table, snapshotId: null, files: [] } }
     const snap = await catalog.files(table, asOf ?? undefined)
     const snapshotId = snap.snapshotId === null ? null : String(snap.snapshotId)
-    const files = snap.files.map((f) => {
+    const mayMatch = filePruner(table, filters)
+    const chosen: string[] = []
+    // Per-file explain entries are only built for `explain()`: a point query skips ~all files.
+    const files: ExplainFile[] = []
+    for (const f of snap.files) {
       checkDataFilePath(f.path)
-      const chosen = filters.length === 0 || mayHoldMatch(table, f, filters)
-      return { path: f.path, recordCount: f.recordCount, chosen, reasons: chosen || !explain ? [] : pruneReasons(table, f, filters) }
-    })
-    const chosen = files.filter((f) => f.chosen).map((f) => f.path)
+      const keep = mayMatch(f)
+      if (keep) chosen.push(f.path)
+      if (explain)
+        files.push({ path: f.path, recordCount: f.recordCount, chosen: keep, reasons: keep ? [] : pruneReasons(table, f, filters) })
+    }
     const source: Source = chosen.length > 0 ? { kind: 'files', files: chosen } : { kind: 'empty' }
     return { source, lineage: { table, snapshotId }, explain: { table, snapshotId, files } }
   }
@@ -116,15 +121,15 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     return { ...compiled, tables: resolved.map((r) => r.explain), lineage: resolved.map((r) => r.lineage) }
   }
 
-  async function planRaw(node: RawSqlNode): Promise<Explain & { lineage: LineageTable[] }> {
+  async function planRaw(node: RawSqlNode, explain = false): Promise<Explain & { lineage: LineageTable[] }> {
     const refs = node.parts.filter((p): p is TableRef => p.kind === 'ref')
-    const resolved = await Promise.all(refs.map((r) => resolve(r.table, r.asOf, [], false)))
+    const resolved = await Promise.all(refs.map((r) => resolve(r.table, r.asOf, [], explain)))
     const compiled = compileRaw(node, (ref) => resolved[refs.indexOf(ref)]!.source)
     return { ...compiled, tables: resolved.map((r) => r.explain), lineage: resolved.map((r) => r.lineage) }
   }
 
-  async function lineageOf(plan: CompiledQuery & { lineage: LineageTable[] }): Promise<Lineage> {
-    return Object.freeze({ tables: Object.freeze(plan.lineage), fingerprint: await fingerprint(plan.sql, plan.params) })
+  function lineageOf(plan: CompiledQuery & { lineage: LineageTable[] }): Lineage {
+    return Object.freeze({ tables: Object.freeze(plan.lineage), fingerprint: fingerprintSync(plan.sql, plan.params) })
   }
 
   /** Streams a planned query on a pooled connection, interrupting it at the timeout. */
@@ -165,9 +170,6 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
   }
 
   async function execute<R>(plan: Explain & { lineage: LineageTable[] }): Promise<QueryResult<R>> {
-    // Hash while DuckDB works: the digest runs off the main thread.
-    const lineagePromise = lineageOf(plan)
-    lineagePromise.catch(() => {})
     const batches: EngineBatch[] = []
     let count = 0
     for await (const b of run(plan)) {
@@ -181,7 +183,7 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
       }
       batches.push(b)
     }
-    const lineage = await lineagePromise
+    const lineage = lineageOf(plan)
     // Built on first use: rows() callers never pay for the Arrow table, nor arrow() callers for rows.
     let rows: R[] | undefined
     let table: Table | undefined
@@ -203,7 +205,7 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
   }
 
   async function* stream(plan: Explain & { lineage: LineageTable[] }): AsyncGenerator<RecordBatch> {
-    const meta = new Map([['k2.lineage', JSON.stringify(await lineageOf(plan))]])
+    const meta = new Map([['k2.lineage', JSON.stringify(lineageOf(plan))]])
     for await (const b of run(plan)) yield toRecordBatch(b, arrowSchema(b.names, b.kinds, meta))
   }
 
@@ -216,7 +218,7 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
         yield* stream(await planSelect(node))
       },
     }),
-    planRaw: async (node) => stripLineage(await planRaw(node)),
+    planRaw: async (node, explain) => stripLineage(await planRaw(node, explain)),
     executeRaw: async (node) => execute(await planRaw(node)),
     batchesRaw: (node) => ({
       [Symbol.asyncIterator]: async function* () {

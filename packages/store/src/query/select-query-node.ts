@@ -42,9 +42,9 @@ export function createSelectQueryNode(table: TableName): SelectQueryNode {
     kind: 'select',
     table,
     asOf: null,
-    filters: [],
-    selections: [],
-    orderBy: [],
+    filters: Object.freeze([]),
+    selections: Object.freeze([]),
+    orderBy: Object.freeze([]),
     limit: null,
     offset: null,
     join: null,
@@ -54,7 +54,8 @@ export function createSelectQueryNode(table: TableName): SelectQueryNode {
 /** A copy of `node` with `patch` applied, frozen (arrays in the patch are frozen too). */
 export function cloneWith(node: SelectQueryNode, patch: Partial<SelectQueryNode>): SelectQueryNode {
   const next: Record<string, unknown> = { ...node, ...patch }
-  for (const [k, v] of Object.entries(next)) if (Array.isArray(v)) next[k] = Object.freeze([...v])
+  // The node's own arrays are frozen copies already: only the patch's need copying.
+  for (const [k, v] of Object.entries(patch)) if (Array.isArray(v)) next[k] = Object.freeze([...v])
   return Object.freeze(next) as unknown as SelectQueryNode
 }
 

@@ -4,7 +4,8 @@ import type { RawSqlNode } from './sql-node.js'
 
 /** What a `sql` template needs from its layer. */
 export interface RawQueryContext {
-  planRaw(node: RawSqlNode): Promise<Explain>
+  /** With `explain`, each table lists its files (`toSQL()` leaves that off). */
+  planRaw(node: RawSqlNode, explain: boolean): Promise<Explain>
   executeRaw<R>(node: RawSqlNode): Promise<QueryResult<R>>
   batchesRaw(node: RawSqlNode): AsyncIterable<RecordBatch>
 }
@@ -32,12 +33,12 @@ export class SqlQuery<R = Record<string, unknown>> implements PromiseLike<QueryR
   }
 
   async toSQL(): Promise<{ sql: string; params: Explain['params'] }> {
-    const { sql, params } = await this.#ctx.planRaw(this.#node)
+    const { sql, params } = await this.#ctx.planRaw(this.#node, false)
     return { sql, params }
   }
 
   explain(): Promise<Explain> {
-    return this.#ctx.planRaw(this.#node)
+    return this.#ctx.planRaw(this.#node, true)
   }
 
   execute(): Promise<QueryResult<R>> {
