@@ -43,5 +43,8 @@ describe('fingerprint', () => {
     const expected = Buffer.from(digest).toString('hex')
     expect(await fingerprint(sql, params)).toBe(expected)
     expect(await fingerprint(sql, [...params.slice(0, 3), 12345678901234567891n, null, true])).not.toBe(expected)
+    const plain = [['/lake/a.parquet'], 'BTC-USDT', 1.5, -3, null, false]
+    const plainDigest = await webcrypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify({ sql, params: plain })))
+    expect(await fingerprint(sql, plain)).toBe(Buffer.from(plainDigest).toString('hex'))
   })
 })

@@ -22,7 +22,17 @@ export interface Lineage {
 
 /** SHA-256 (hex) of the canonical JSON of `{ sql, params }`, bigints as `"123n"` strings. */
 export function fingerprintSync(sql: string, params: readonly Param[]): string {
-  return sha256Hex(JSON.stringify({ sql, params }, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)))
+  // A replacer takes JSON.stringify off its fast path: only pass one when there is a bigint to spell.
+  const replacer = params.some(hasBigint) ? bigintAsString : undefined
+  return sha256Hex(JSON.stringify({ sql, params }, replacer))
+}
+
+function hasBigint(p: unknown): boolean {
+  return typeof p === 'bigint' || (Array.isArray(p) && p.some((x) => typeof x === 'bigint'))
+}
+
+function bigintAsString(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? `${value}n` : value
 }
 
 /** {@link fingerprintSync} as a promise (the public API predates the synchronous hash). */

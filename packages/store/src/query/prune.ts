@@ -115,13 +115,19 @@ const TIME_TRANSFORMS: TimeTransform[] = [
   ['year', (y) => Date.UTC(1970 + y, 0, 1) * 1000],
 ]
 
-// JS orders strings by UTF-16 unit, Iceberg by UTF-8 byte; they agree below U+D800 only.
-const UNSAFE_ORDER = /[\uD800-\uFFFF]/
-
 function comparable(a: unknown, b: Scalar): boolean {
   if (typeof a === 'number' && typeof b === 'number') return !Number.isNaN(a)
-  if (typeof a === 'string' && typeof b === 'string') return !UNSAFE_ORDER.test(a) && !UNSAFE_ORDER.test(b)
+  if (typeof a === 'string' && typeof b === 'string') return orderSafe(a) && orderSafe(b)
   return false
+}
+
+/**
+ * JS orders strings by UTF-16 unit, Iceberg by UTF-8 byte; they agree below U+D800 only. A loop,
+ * not a regex: this runs up to four times per file and condition, on short strings.
+ */
+function orderSafe(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0xd800) return false
+  return true
 }
 
 /** False only when no value in [min, max] can satisfy `f`; unknown bounds or types always may match. */
