@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
+import type { ColumnStats } from './batch-stats.js'
 import { fsyncDir, fsyncFile } from './durable-fs.js'
 import type { DataFileRecord, KV } from './manifest-schemas.js'
 import { toUri } from './paths.js'
-import { decodeExpr, type Staged, sortExpr } from './stage.js'
-import type { ColumnStats } from './stage-stats.js'
+import { decodeExpr, type Staged, sortExpr, stagedSource } from './stage.js'
 import { icebergSchema, type TableSpec } from './table-spec.js'
 import { compareStrings, encodeValue, partitionPathValue, type Scalar } from './values.js'
 
@@ -41,7 +41,7 @@ async function statistics(conn: DuckDBConnection, staged: Staged): Promise<Map<n
     } else if (c.kind === 'ts') aggs.push(`epoch_us(min(${ref})) AS lo${i}`, `epoch_us(max(${ref})) AS hi${i}`)
     else if (c.kind !== 'bool') aggs.push(`min(${ref}) AS lo${i}`, `max(${ref}) AS hi${i}`)
   })
-  const reader = await conn.runAndReadAll(`SELECT __p, ${aggs.join(', ')} FROM ${staged.table} GROUP BY __p`)
+  const reader = await conn.runAndReadAll(`SELECT __p, ${aggs.join(', ')} FROM ${stagedSource(staged, null)} GROUP BY __p`)
   const out = new Map<number, Map<string, ColumnStats>>()
   for (const r of reader.getRowObjectsJS()) {
     const n = Number(r.n)
@@ -117,7 +117,7 @@ export async function writeDataFiles(conn: DuckDBConnection, spec: TableSpec, st
     await mkdir(dirname(path), { recursive: true })
     dirs.add(dirname(path))
     await conn.run(
-      `COPY (SELECT ${selectList(staged)} FROM ${staged.table}${stats.size > 1 ? ` WHERE __p = ${p}` : ''}${staged.sorted ? '' : ` ORDER BY ${orderBy(spec, staged)}`}) TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ${fieldIds}, KV_METADATA ${kvMeta})`,
+      `COPY (SELECT ${selectList(staged)} FROM ${stagedSource(staged, stats.size > 1 ? p : null)}${staged.sorted ? '' : ` ORDER BY ${orderBy(spec, staged)}`}) TO ${quote(path)} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ${fieldIds}, KV_METADATA ${kvMeta})`,
     )
     await fsyncFile(path)
     const size = (await stat(path)).size

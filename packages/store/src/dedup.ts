@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api'
 import { K2Error } from '@k2/core'
 import type { LiveFile } from './manifests.js'
 import { fromUri } from './paths.js'
-import { decodeExpr, type Staged, type StagedColumn } from './stage.js'
+import { decodeExpr, materialize, type Staged, type StagedColumn, stagedSource } from './stage.js'
 import type { TableSpec } from './table-spec.js'
 import { compareStrings, decodeValue } from './values.js'
 
@@ -50,7 +50,7 @@ function knownRanges(staged: Staged, keyCols: StagedColumn[]): Map<number, KeyRa
 
 async function stagedRanges(conn: DuckDBConnection, staged: Staged, keyCols: StagedColumn[]): Promise<Map<number, KeyRange[]>> {
   const exprs = keyCols.map((c) => `min(${decodeExpr(c)})::VARCHAR, max(${decodeExpr(c)})::VARCHAR`).join(', ')
-  const reader = await conn.runAndReadAll(`SELECT __p, ${exprs} FROM ${staged.table} GROUP BY __p`)
+  const reader = await conn.runAndReadAll(`SELECT __p, ${exprs} FROM ${stagedSource(staged, null)} GROUP BY __p`)
   const out = new Map<number, KeyRange[]>()
   for (const row of reader.getRows()) {
     const ranges: KeyRange[] = []
@@ -83,9 +83,8 @@ export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, st
   let dropped = 0
   if (staged.mayHaveDuplicates) {
     const keys = keyCols.map((c) => `"${c.name}"`).join(', ')
-    const reader = await conn.runAndReadAll(
-      `DELETE FROM ${staged.table} WHERE rowid NOT IN (SELECT min(rowid) FROM ${staged.table} GROUP BY ${keys})`,
-    )
+    const table = await materialize(conn, staged)
+    const reader = await conn.runAndReadAll(`DELETE FROM ${table} WHERE rowid NOT IN (SELECT min(rowid) FROM ${table} GROUP BY ${keys})`)
     dropped += Number(reader.rowsChanged)
     if (dropped > 0) staged.stats = null // counted before the delete
   }
@@ -103,9 +102,10 @@ export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, st
   const files = `[${[...candidates].map(quote).join(', ')}]`
   const on = keyCols.map((c) => `${decodeExpr(c, 's.')} = e."${c.name}"`).join(' AND ')
   const cols = keyCols.map((c) => `"${c.name}"`).join(', ')
+  const table = await materialize(conn, staged)
   try {
     const reader = await conn.runAndReadAll(
-      `DELETE FROM ${staged.table} WHERE rowid IN (SELECT s.rowid FROM ${staged.table} s JOIN (SELECT ${cols} FROM read_parquet(${files})) e ON ${on})`,
+      `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN (SELECT ${cols} FROM read_parquet(${files})) e ON ${on})`,
     )
     if (Number(reader.rowsChanged) > 0) staged.stats = null // counted before the delete
     return dropped + Number(reader.rowsChanged)

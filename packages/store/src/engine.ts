@@ -1,5 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import { K2Error } from '@k2/core'
+import { registerStageScan } from './stage-scan.js'
 
 /**
  * The lake's private DuckDB: it writes Parquet (COPY … FORMAT parquet) and reads files back for
@@ -18,6 +19,15 @@ export class Engine {
       threads: String(this.threads),
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
+    }).then(async (instance) => {
+      // The scan lives in the database's catalog: registered once, every connection sees it.
+      const conn = await instance.connect()
+      try {
+        registerStageScan(conn)
+      } finally {
+        conn.closeSync()
+      }
+      return instance
     })
     return this.#instance
   }

@@ -4,6 +4,7 @@ import { K2Error } from '@k2/core'
 import type { Lake } from './lake.js'
 import type { CommitResult } from './lake-table.js'
 import { stageFromQuery } from './restage.js'
+import { stagedSource } from './stage.js'
 
 /**
  * Imports existing files of trades into silver.trades through the same commit path as writers
@@ -98,7 +99,7 @@ export async function importTrades(lake: Lake, paths: readonly string[], opts: I
       })
     }
     const nulls = await conn.runAndReadAll(
-      `SELECT count(*) FROM ${staged.table} WHERE ${table.spec.columns.map((c) => `"${c.name}" IS NULL`).join(' OR ')} OR NOT (price > 0 AND isfinite(price) AND qty > 0 AND isfinite(qty))`,
+      `SELECT count(*) FROM ${stagedSource(staged, null)} WHERE ${table.spec.columns.map((c) => `"${c.name}" IS NULL`).join(' OR ')} OR NOT (price > 0 AND isfinite(price) AND qty > 0 AND isfinite(qty))`,
     )
     const bad = Number(nulls.getRows()[0]?.[0] ?? 0)
     if (bad > 0) {

@@ -4,11 +4,12 @@ import { join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { TableName, Tables } from '@k2/core'
 import type { AsOf, DataFile, SnapshotFiles } from './catalog.js'
+import { ColumnBatch } from './column-batch.js'
 import { commitSnapshot, currentSnapshot, ensureTable, loadLatest, type TableContext } from './commit.js'
 import { writeDataFiles } from './data-files.js'
 import { dropDuplicates } from './dedup.js'
 import type { Engine } from './engine.js'
-import { pushRows, type WriterInput } from './event-rows.js'
+import { bookRows, type WriterInput } from './event-rows.js'
 import {
   applyRetention,
   type CompactOptions,
@@ -24,7 +25,7 @@ import { type LiveFile, liveFiles } from './manifests.js'
 import { fromUri, toUri } from './paths.js'
 import { readRows } from './read-rows.js'
 import { type SnapshotInfo, selectSnapshot, snapshotInfo } from './snapshots.js'
-import { checkRows, type Row, type Staged, stageRows } from './stage.js'
+import { release, type Staged, stageBatch } from './stage.js'
 import type { TableMetadata, Version } from './table-metadata.js'
 import { icebergPartitionSpec, icebergSchema, nameMapping, type TableSpec, tableSpec } from './table-spec.js'
 import { decodeValue } from './values.js'
@@ -108,12 +109,14 @@ export class LakeTable<T extends TableName = TableName> {
     return (await loadLatest(this.ctx)) ?? this.ensure()
   }
 
-  /** Converts writer input (rows or core events) into checked table rows. */
-  toRows(input: readonly WriterInput<T>[]): Row[] {
-    const rows: Row[] = []
-    pushRows(this.name, input as readonly unknown[], rows)
-    checkRows(this.spec, rows)
-    return rows
+  /** An empty batch of this table's rows (see `addTo`), with room for `capacity` rows. */
+  newBatch(capacity?: number): ColumnBatch {
+    return new ColumnBatch(this.spec, capacity)
+  }
+
+  /** Checks writer input (rows or core events) and adds it to `batch`; on a bad row adds nothing. */
+  addTo(batch: ColumnBatch, input: readonly WriterInput<T>[]): void {
+    batch.append(this.name === 'silver.book' ? expandBooks(input as readonly unknown[]) : input)
   }
 
   /**
@@ -121,14 +124,21 @@ export class LakeTable<T extends TableName = TableName> {
    * Prefer `writer()` for streams of rows; this is the single-batch form.
    */
   async append(input: readonly WriterInput<T>[]): Promise<CommitResult> {
-    return this.commitRows(this.toRows(input))
+    const batch = this.newBatch(input.length)
+    this.addTo(batch, input)
+    return this.commitBatch(batch)
   }
 
-  /** @internal commits already-checked rows */
-  async commitRows(rows: readonly Row[]): Promise<CommitResult> {
-    if (rows.length === 0) return { snapshotId: null, rows: 0, duplicates: 0, files: 0 }
+  /** @internal commits a checked batch */
+  async commitBatch(batch: ColumnBatch): Promise<CommitResult> {
+    if (batch.length === 0) return { snapshotId: null, rows: 0, duplicates: 0, files: 0 }
     await this.current()
-    return this.deps.engine.with(async (conn) => this.commitStaged(conn, await stageRows(conn, this.spec, rows, true)))
+    const staged = stageBatch(this.spec, batch)
+    try {
+      return await this.deps.engine.with((conn) => this.commitStaged(conn, staged))
+    } finally {
+      release(staged)
+    }
   }
 
   /**
@@ -286,4 +296,15 @@ export class LakeTable<T extends TableName = TableName> {
     const s = currentSnapshot((await this.current()).metadata)
     return s ? BigInt(s['snapshot-id']) : null
   }
+}
+
+/** Book events expand to one row per level; anything else passes through as it is. */
+function expandBooks(input: readonly unknown[]): unknown[] {
+  const out: unknown[] = []
+  for (const x of input) {
+    const o = x as { type?: unknown } | null
+    if (o !== null && typeof o === 'object' && (o.type === 'book_snapshot' || o.type === 'book_delta')) out.push(...bookRows(o as never))
+    else out.push(x)
+  }
+  return out
 }

@@ -27,7 +27,15 @@ export async function stageFromFiles(conn: DuckDBConnection, spec: TableSpec, fi
     dict: [],
   }))
   const partition = (files[0]?.file.partition ?? {}) as Record<string, Scalar | null>
-  return { table, rows: Number(count.getRows()[0]?.[0] ?? 0), columns, partitions: [partition], mayHaveDuplicates: false, sorted: false }
+  return {
+    table,
+    batch: null,
+    rows: Number(count.getRows()[0]?.[0] ?? 0),
+    columns,
+    partitions: [partition],
+    mayHaveDuplicates: false,
+    sorted: false,
+  }
 }
 
 function partitionExpr(transform: string, col: string): string {
@@ -69,5 +77,5 @@ export async function stageFromQuery(conn: DuckDBConnection, spec: TableSpec, se
     required: c.required,
     dict: [],
   }))
-  return { table, rows, columns, partitions, mayHaveDuplicates: true, sorted: false }
+  return { table, batch: null, rows, columns, partitions, mayHaveDuplicates: true, sorted: false }
 }

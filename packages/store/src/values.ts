@@ -80,5 +80,16 @@ export function partitionPathValue(transform: PartitionTransform, value: Scalar 
 
 /** UTF-8 byte order (what Iceberg bounds use), not JS UTF-16 order. */
 export function compareStrings(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+  // UTF-16 code units order like UTF-8 bytes except surrogates (code points above U+FFFF), which
+  // UTF-8 sorts after every BMP character: lift them above 0xFFFF before comparing.
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i)
+    let y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x >= 0xd800 && x <= 0xdfff) x += 0x10000
+    if (y >= 0xd800 && y <= 0xdfff) y += 0x10000
+    return x < y ? -1 : 1
+  }
+  return a.length - b.length < 0 ? -1 : a.length === b.length ? 0 : 1
 }

@@ -1,7 +1,7 @@
 import { K2Error, type TableName } from '@k2/core'
+import type { ColumnBatch } from './column-batch.js'
 import type { WriterInput } from './event-rows.js'
 import type { CommitResult, LakeTable } from './lake-table.js'
-import type { Row } from './stage.js'
 
 /** Timer functions, injectable so tests drive time-based flushes without waiting. */
 export interface Scheduler {
@@ -41,7 +41,10 @@ export class TableWriter<T extends TableName = TableName> {
   readonly #flushMs: number
   readonly #scheduler: Scheduler
   readonly #opts: WriterOptions
-  #buffer: Row[] = []
+  #buffer: ColumnBatch
+  /** Batches taken by a flush and not yet committed (a failed commit leaves its batch here). */
+  #pending: ColumnBatch[] = []
+  #spare: ColumnBatch | null = null
   #chain: Promise<unknown> = Promise.resolve()
   #timer: unknown
   #closed = false
@@ -59,19 +62,20 @@ export class TableWriter<T extends TableName = TableName> {
     this.#flushMs = flushMs
     this.#scheduler = opts.scheduler ?? defaultScheduler
     this.#opts = opts
+    this.#buffer = table.newBatch(this.#batchCapacity())
   }
 
   /** Rows appended, committed, dropped as duplicates, and commits made so far. */
   stats(): Readonly<{ appended: number; committed: number; duplicates: number; commits: number; buffered: number }> {
-    return { ...this.#stats, buffered: this.#buffer.length }
+    return { ...this.#stats, buffered: this.#buffer.length + this.#pending.reduce((n, b) => n + b.length, 0) }
   }
 
   /** Buffers rows (or core events, see `WriterInput`); flushes when `flushRows` is reached. */
   async append(input: readonly WriterInput<T>[]): Promise<void> {
     if (this.#closed) throw new K2Error('CLOSED', `the writer of ${this.#table.name} is closed: create a new one with table.writer()`)
-    const rows = this.#table.toRows(input)
-    for (const r of rows) this.#buffer.push(r)
-    this.#stats.appended += rows.length
+    const before = this.#buffer.length
+    this.#table.addTo(this.#buffer, input)
+    this.#stats.appended += this.#buffer.length - before
     if (this.#buffer.length >= this.#flushRows) await this.flush()
     else if (this.#buffer.length > 0 && this.#timer === undefined && this.#flushMs > 0) {
       this.#timer = this.#scheduler.setTimeout(() => {
@@ -93,21 +97,46 @@ export class TableWriter<T extends TableName = TableName> {
       this.#scheduler.clearTimeout(this.#timer)
       this.#timer = undefined
     }
-    if (this.#buffer.length === 0) return null
-    const batch = this.#buffer
-    this.#buffer = []
-    try {
-      const result = await this.#table.commitRows(batch)
+    if (this.#buffer.length > 0) {
+      this.#pending.push(this.#buffer)
+      this.#buffer = this.#spare ?? this.#table.newBatch(this.#batchCapacity())
+      this.#spare = null
+    }
+    let total: CommitResult | null = null
+    while (this.#pending.length > 0) {
+      const batch = this.#pending[0] as ColumnBatch
+      let result: CommitResult
+      try {
+        result = await this.#table.commitBatch(batch)
+      } catch (err) {
+        // Keep the rows: a later flush retries them; nothing acknowledged is lost.
+        throw K2Error.from(err, 'IO')
+      }
+      this.#pending.shift()
+      // Two batches take turns (one filling, one committing): fresh megabyte arrays per flush drove GC.
+      if (this.#spare === null && this.#pending.length === 0) {
+        batch.clear()
+        this.#spare = batch
+      }
       this.#stats.committed += result.rows
       this.#stats.duplicates += result.duplicates
       this.#stats.commits += result.snapshotId === null ? 0 : 1
       this.#opts.onCommit?.(result)
-      return result
-    } catch (err) {
-      // Keep the rows: a later flush retries them; nothing acknowledged is lost.
-      this.#buffer = batch.concat(this.#buffer)
-      throw K2Error.from(err, 'IO')
+      total = total
+        ? {
+            snapshotId: result.snapshotId ?? total.snapshotId,
+            rows: total.rows + result.rows,
+            duplicates: total.duplicates + result.duplicates,
+            files: total.files + result.files,
+          }
+        : result
     }
+    return total
+  }
+
+  /** Room for a full batch up front (bounded, so a huge `flushRows` does not reserve memory early). */
+  #batchCapacity(): number {
+    return Math.min(this.#flushRows, 1 << 20)
   }
 
   /** Flushes and closes the writer. */
