@@ -190,6 +190,11 @@ export class ColumnBatch {
     return this.#length
   }
 
+  /** Rows it holds without growing. */
+  get capacity(): number {
+    return this.#capacity
+  }
+
   /**
    * Checks and appends rows; on a bad value throws VALIDATION naming it and appends nothing.
    * `firstIndex` numbers the rows in the message (their index in the caller's input).

@@ -3,8 +3,9 @@ import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { TableName, Tables } from '@k2/core'
+import { giveBack, takeBatch } from './batch-pool.js'
 import type { AsOf, DataFile, SnapshotFiles } from './catalog.js'
-import { ColumnBatch } from './column-batch.js'
+import type { ColumnBatch } from './column-batch.js'
 import { commitSnapshot, currentSnapshot, ensureTable, loadLatest, type TableContext } from './commit.js'
 import { writeDataFiles } from './data-files.js'
 import { dropDuplicates } from './dedup.js'
@@ -110,8 +111,8 @@ export class LakeTable<T extends TableName = TableName> {
   }
 
   /** An empty batch of this table's rows (see `addTo`), with room for `capacity` rows. */
-  newBatch(capacity?: number): ColumnBatch {
-    return new ColumnBatch(this.spec, capacity)
+  newBatch(capacity = 1024): ColumnBatch {
+    return takeBatch(this.spec, capacity)
   }
 
   /** Checks writer input (rows or core events) and adds it to `batch`; on a bad row adds nothing. */
@@ -125,8 +126,12 @@ export class LakeTable<T extends TableName = TableName> {
    */
   async append(input: readonly WriterInput<T>[]): Promise<CommitResult> {
     const batch = this.newBatch(input.length)
-    this.addTo(batch, input)
-    return this.commitBatch(batch)
+    try {
+      this.addTo(batch, input)
+      return await this.commitBatch(batch)
+    } finally {
+      giveBack(batch)
+    }
   }
 
   /** @internal commits a checked batch */

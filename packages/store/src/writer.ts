@@ -1,4 +1,5 @@
 import { K2Error, type TableName } from '@k2/core'
+import { giveBack } from './batch-pool.js'
 import type { ColumnBatch } from './column-batch.js'
 import type { WriterInput } from './event-rows.js'
 import type { CommitResult, LakeTable } from './lake-table.js'
@@ -93,6 +94,7 @@ export class TableWriter<T extends TableName = TableName> {
   }
 
   async #flushNow(): Promise<CommitResult | null> {
+    if (this.#closed) return null // its batches went back to the pool
     if (this.#timer !== undefined) {
       this.#scheduler.clearTimeout(this.#timer)
       this.#timer = undefined
@@ -144,5 +146,8 @@ export class TableWriter<T extends TableName = TableName> {
     if (this.#closed) return
     await this.flush()
     this.#closed = true
+    // Empty now: the next writer of this table may reuse their arrays.
+    for (const b of [this.#buffer, this.#spare]) if (b && b.length === 0) giveBack(b)
+    this.#spare = null
   }
 }

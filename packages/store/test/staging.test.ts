@@ -2,6 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { K2Error, MICROS_PER_DAY, type TableName } from '@k2/core'
 import { type Lake, openLake } from '@k2/store'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { giveBack, takeBatch } from '../src/batch-pool.js'
 import { ColumnBatch } from '../src/column-batch.js'
 import { tableSpec } from '../src/table-spec.js'
 import { compareStrings } from '../src/values.js'
@@ -206,5 +207,46 @@ describe('compareStrings', () => {
       const b = word()
       expect(compareStrings(a, b)).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))))
     }
+  })
+})
+
+describe('batch reuse', () => {
+  it('hands an empty batch back to the next taker, and never one too small', () => {
+    const spec = tableSpec('silver.book')
+    const big = takeBatch(spec, 5000)
+    big.append([{ exchange: 'binance', symbol: 'X-Y', kind: 'delta', side: 'bid', price: 1, qty: 1, ts: T0, recv_ts: T0 }])
+    giveBack(big)
+    expect(big.length).toBe(0)
+    expect(takeBatch(spec, 10_000)).not.toBe(big) // too small for this taker
+    expect(takeBatch(spec, 100)).toBe(big)
+    expect(takeBatch(spec, 100)).not.toBe(big) // taken once only
+  })
+
+  it('a closed writer never commits rows of the writer that reused its batches', async () => {
+    const book = await lake.table('silver.book')
+    const row = (i: number) => ({
+      exchange: 'binance',
+      symbol: 'BTC-USDT',
+      kind: 'delta',
+      sequence: null,
+      checksum: null,
+      side: 'bid',
+      price: i,
+      qty: 1,
+      ts: T0 + i,
+      recv_ts: T0 + i,
+    })
+    const first = book.writer({ flushRows: 100 })
+    await first.append([row(1)])
+    await first.close()
+    // Two new writers take both of the first writer's batches from the pool.
+    const second = book.writer({ flushRows: 100 })
+    const third = book.writer({ flushRows: 100 })
+    await second.append([row(2)])
+    await third.append([row(3)])
+    expect(await first.flush()).toBeNull()
+    await second.close()
+    await third.close()
+    expect((await readBack('silver.book')).map((r) => r.price).sort()).toEqual([1, 2, 3]) // no row twice (silver.book keeps duplicates)
   })
 })
