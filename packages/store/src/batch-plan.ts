@@ -43,23 +43,34 @@ function partitionKey(spec: TableSpec, batch: ColumnBatch, f: TableSpec['partiti
   throw new Error(`partition ${f.name} of ${spec.name}: unsupported source kind ${col.kind}`)
 }
 
-/** The key of row i: a dictionary code or a day number; NaN for null. */
-function keyAt(k: PartitionKey | undefined, i: number): number {
-  if (k === undefined) return 0
+/** Each row's key under a field (a dictionary code or a day number, NaN for null), into `out`. */
+function fillKeys(k: PartitionKey, n: number, out: Float64Array): void {
   if (k.codes !== null) {
-    const c = k.codes[i] as number
-    return c < 0 ? Number.NaN : c
+    const codes = k.codes
+    for (let i = 0; i < n; i++) out[i] = (codes[i] as number) < 0 ? Number.NaN : (codes[i] as number)
+    return
   }
-  if (k.nulls !== null && k.nulls[i] === 1) return Number.NaN
-  return Math.floor(((k.times as Float64Array)[i] as number) / MICROS_PER_DAY)
+  const t = k.times as Float64Array
+  for (let i = 0; i < n; i++) out[i] = Math.floor((t[i] as number) / MICROS_PER_DAY)
+  const nulls = k.nulls
+  if (nulls !== null) for (let i = 0; i < n; i++) if (nulls[i] === 1) out[i] = Number.NaN
 }
 
 /** Partition index per row; the previous row's index is reused while its keys repeat. */
 function partitionRows(spec: TableSpec, batch: ColumnBatch): { part: Int32Array; partitions: Record<string, Scalar | null>[] } {
   if (spec.partition.length > 2) throw new Error('at most two partition fields are supported')
   const fields = spec.partition.map((f) => partitionKey(spec, batch, f))
-  const [f0, f1] = fields
   const n = batch.length
+  // Keys first, one tight loop per field: a per-row call that picks the field's kind cost 3×.
+  const keys = [0, 1].map((j) => {
+    const out = batch.work(`key${j}`, n, (m) => new Float64Array(m))
+    const f = fields[j]
+    if (f) fillKeys(f, n, out)
+    else out.fill(0)
+    return out
+  })
+  const keys0 = keys[0] as Float64Array
+  const keys1 = keys[1] as Float64Array
   const part = batch.work('part', n, (m) => new Int32Array(m))
   const partitions: Record<string, Scalar | null>[] = []
   const index = new Map<string, number>()
@@ -67,8 +78,8 @@ function partitionRows(spec: TableSpec, batch: ColumnBatch): { part: Int32Array;
   let last1 = Number.NaN
   let lastIndex = -1
   for (let i = 0; i < n; i++) {
-    const k0 = keyAt(f0, i)
-    const k1 = keyAt(f1, i)
+    const k0 = keys0[i] as number
+    const k1 = keys1[i] as number
     if (k0 === last0 && k1 === last1) {
       part[i] = lastIndex // NaN never equals, so null keys always take the slow path
       continue
@@ -100,7 +111,7 @@ function partitionRows(spec: TableSpec, batch: ColumnBatch): { part: Int32Array;
  * Whether ids rise strictly per (exchange, symbol) — then the batch repeats no key — and the
  * string bounds of numeric ids per partition.
  */
-function idFacts(spec: TableSpec, batch: ColumnBatch, part: Int32Array) {
+function idFacts(spec: TableSpec, batch: ColumnBatch, part: Int32Array, parts: number) {
   const key = spec.uniqueKey
   if (!key) return { mayHaveDuplicates: false, numericIds: null }
   const idCol = batch.columns.findIndex((c) => c.name === key[key.length - 1])
@@ -125,24 +136,47 @@ function idFacts(spec: TableSpec, batch: ColumnBatch, part: Int32Array) {
     }
   }
   if (!numeric) return { mayHaveDuplicates, numericIds: null }
-  // Canonical decimals of one length compare like numbers; across lengths, as strings (Iceberg's order).
-  const min: (string | undefined)[] = []
-  const max: (string | undefined)[] = []
+  return { mayHaveDuplicates, numericIds: { column: idCol, bounds: idBounds(ids, strings, part, n, parts) } }
+}
+
+const digits = (x: number) => String(x).length // below 10^15: plain digits, no exponent
+
+/**
+ * String bounds (Iceberg's order) of canonical decimal ids per partition. Ids of one length
+ * compare like their numbers, so a partition whose smallest and largest id have as many digits
+ * takes its bounds from the numbers; only other partitions compare the strings.
+ */
+function idBounds(ids: Float64Array, strings: (string | null)[], part: Int32Array, n: number, parts: number) {
+  const lo = new Float64Array(parts).fill(Number.POSITIVE_INFINITY)
+  const hi = new Float64Array(parts).fill(Number.NEGATIVE_INFINITY)
   for (let i = 0; i < n; i++) {
     const p = part[i] as number
-    const s = strings[i] as string
-    const lo = min[p]
-    if (lo === undefined) {
-      min[p] = s
-      max[p] = s
-    } else if (s < lo) min[p] = s
-    else if (s > (max[p] as string)) max[p] = s
+    const x = ids[i] as number
+    if (x < (lo[p] as number)) lo[p] = x
+    if (x > (hi[p] as number)) hi[p] = x
   }
   const bounds = new Map<number, { min: string; max: string }>()
-  min.forEach((lo, p) => {
-    if (lo !== undefined) bounds.set(p, { min: lo, max: max[p] as string })
-  })
-  return { mayHaveDuplicates, numericIds: { column: idCol, bounds } }
+  const mixed: number[] = []
+  for (let p = 0; p < parts; p++) {
+    const a = lo[p] as number
+    const b = hi[p] as number
+    if (a === Number.POSITIVE_INFINITY) continue
+    if (digits(a) === digits(b)) bounds.set(p, { min: String(a), max: String(b) })
+    else mixed.push(p)
+  }
+  if (mixed.length === 0) return bounds
+  const want = new Uint8Array(parts)
+  for (const p of mixed) want[p] = 1
+  for (let i = 0; i < n; i++) {
+    const p = part[i] as number
+    if (want[p] !== 1) continue
+    const s = strings[i] as string
+    const bd = bounds.get(p)
+    if (!bd) bounds.set(p, { min: s, max: s })
+    else if (s < bd.min) bd.min = s
+    else if (s > bd.max) bd.max = s
+  }
+  return bounds
 }
 
 /**
@@ -176,31 +210,59 @@ function fileOrder(
   const codes = lead ? (lead.values as Int32Array) : null
   const buckets = partitions * width
   const count = new Int32Array(buckets + 1)
-  const bucketOf = (i: number) => (part[i] as number) * width + (codes ? (rankOf[(codes[i] as number) + 1] as number) : 0)
-  for (let i = 0; i < n; i++) (count[bucketOf(i) + 1] as number)++
+  const bucket = batch.work('bucket', n, (m) => new Int32Array(m))
+  if (codes === null) bucket.set(part)
+  else for (let i = 0; i < n; i++) bucket[i] = (part[i] as number) * width + (rankOf[(codes[i] as number) + 1] as number)
+  for (let i = 0; i < n; i++) (count[(bucket[i] as number) + 1] as number)++
   for (let b = 0; b < buckets; b++) (count[b + 1] as number) += count[b] as number
   const start = new Int32Array(partitions + 1)
   for (let p = 0; p <= partitions; p++) start[p] = count[p * width] as number
   const next = count.slice(0, buckets)
   const order = batch.work('order', n, (m) => new Uint32Array(m))
-  for (let i = 0; i < n; i++) order[(next[bucketOf(i)] as number)++] = i
-  if (!numeric || !time) return { order, start }
-  const t = time.values as Float64Array | Int32Array
-  const nulls = time.nulls
-  const at = (i: number) => (nulls !== null && nulls[i] === 1 ? Number.POSITIVE_INFINITY : (t[i] as number))
+  const t = numeric && time ? (time.values as Float64Array | Int32Array) : null
+  const nulls = time?.nulls ?? null
+  const at = (i: number) => (nulls !== null && nulls[i] === 1 ? Number.POSITIVE_INFINITY : ((t as Float64Array | Int32Array)[i] as number))
+  // Placing rows in input order is each bucket's order so far: note buckets whose time goes back.
+  const last = new Float64Array(buckets).fill(Number.NEGATIVE_INFINITY)
+  const unsorted = new Uint8Array(buckets)
+  if (t === null) for (let i = 0; i < n; i++) order[(next[bucket[i] as number] as number)++] = i
+  else if (nulls === null) placeSorted(bucket, t, n, order, next, last, unsorted)
+  else
+    for (let i = 0; i < n; i++) {
+      const b = bucket[i] as number
+      order[(next[b] as number)++] = i
+      const v = at(i)
+      if (v < (last[b] as number)) unsorted[b] = 1
+      last[b] = v
+    }
   for (let b = 0; b < buckets; b++) {
-    const begin = count[b] as number
-    const end = count[b + 1] as number
-    let sorted = true
-    for (let k = begin + 1; k < end && sorted; k++) sorted = at(order[k] as number) >= at(order[k - 1] as number)
-    if (!sorted) order.subarray(begin, end).sort((x, y) => at(x) - at(y) || x - y)
+    if (unsorted[b] === 1) order.subarray(count[b] as number, count[b + 1] as number).sort((x, y) => at(x) - at(y) || x - y)
   }
   return { order, start }
 }
 
+/** The placing loop for a time column without nulls (the common case), kept monomorphic. */
+function placeSorted(
+  bucket: Int32Array,
+  t: Float64Array | Int32Array,
+  n: number,
+  order: Uint32Array,
+  next: Int32Array,
+  last: Float64Array,
+  unsorted: Uint8Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const b = bucket[i] as number
+    order[(next[b] as number)++] = i
+    const v = t[i] as number
+    if (v < (last[b] as number)) unsorted[b] = 1
+    last[b] = v
+  }
+}
+
 export function planBatch(spec: TableSpec, batch: ColumnBatch): BatchPlan {
   const { part, partitions } = partitionRows(spec, batch)
-  const { mayHaveDuplicates, numericIds } = idFacts(spec, batch, part)
+  const { mayHaveDuplicates, numericIds } = idFacts(spec, batch, part, partitions.length)
   // Duplicates keep the first row in input order, so such a batch is not reordered here.
   const layout = mayHaveDuplicates ? null : fileOrder(spec, batch, part, partitions.length)
   return { part, partitions, mayHaveDuplicates, order: layout?.order ?? null, start: layout?.start ?? null, numericIds }

@@ -105,8 +105,10 @@ function reader(spec: TableSpec, kinds: readonly Kind[], idColumn: number): Read
     body.push(`if (${v} === null || ${v} === undefined) { ${missing} } else {`)
     switch (kind) {
       case 'code':
-        decl.push(`let last${k}; let lc${k} = 0;`)
-        body.push(` if (${v} !== last${k}) { if (typeof ${v} !== 'string') ${fail} last${k} = ${v}; lc${k} = code(${k}, ${v}); }`)
+        decl.push(`let last${k}; let lc${k} = 0; const ix${k} = cols[${k}].index;`)
+        body.push(
+          ` if (${v} !== last${k}) { if (typeof ${v} !== 'string') ${fail} last${k} = ${v}; lc${k} = ix${k}.get(${v}); if (lc${k} === undefined) lc${k} = code(${k}, ${v}); }`,
+        )
         body.push(` a${k}[at + i] = lc${k};`)
         break
       case 'string':
