@@ -108,6 +108,8 @@ export default async function (): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' })
   const conn = await instance.connect()
   await conn.run("SET TimeZone = 'UTC'")
+  // As K2's own engine does (its files never change); set on the shared instance, so both sides get it.
+  await conn.run('SET GLOBAL parquet_metadata_cache = true')
   const t0 = performance.now()
   const files = await generate(conn)
   console.log(`lake: ${files.length} files in ${DIR} (${((performance.now() - t0) / 1000).toFixed(1)} s to generate or find)`)

@@ -118,9 +118,9 @@ describe('limits', () => {
       engine: await createDuckDBEngine({ memoryLimit: '64MB', threads: 2 }),
       timeoutMs: 120_000,
     })
-    expect(await small.sql`SELECT current_setting('memory_limit') AS m, current_setting('temp_directory') AS t`.rows()).toEqual([
-      { m: '61.0 MiB', t: '' },
-    ])
+    expect(
+      await small.sql`SELECT current_setting('memory_limit') AS m, current_setting('temp_directory') AS t, current_setting('parquet_metadata_cache') AS c`.rows(),
+    ).toEqual([{ m: '61.0 MiB', t: '', c: true }])
     const big = small.sql`SELECT count(DISTINCT x) AS n FROM (SELECT range::VARCHAR || 'abcdefghijkl' AS x FROM range(20000000))`
     await expect(big.rows()).rejects.toSatisfy((e: unknown) => codeOf(e) === 'CAPACITY' && /memoryLimit/.test((e as Error).message))
     expect(await small.sql`SELECT 1 AS one`.rows()).toEqual([{ one: 1 }])

@@ -55,6 +55,16 @@ export async function createDuckDBEngine({
   if (threads !== undefined) config.threads = String(threads)
   config.temp_directory = tempDirectory ?? ''
   const instance = shared ?? (await DuckDBInstance.create(':memory:', config))
+  if (!shared) {
+    // Lake data files are immutable (a rewrite is a new file), so their Parquet footers can be
+    // cached: a point query then skips re-reading and parsing the footer (p95 -1 to -2 ms).
+    const conn = await instance.connect()
+    try {
+      await conn.run('SET GLOBAL parquet_metadata_cache = true')
+    } finally {
+      conn.closeSync()
+    }
+  }
   let closed = false
   return {
     name: 'duckdb',
