@@ -237,7 +237,7 @@ export default async function (): Promise<void> {
     await wasmLayer.query('silver.trades').where({ exchange: f.exchange, symbol }).between('ts', from, to).rows()
     wasmNote = 'duckdb-wasm: ran'
   } catch (e) {
-    wasmNote = `duckdb-wasm: not measured — ${(e as Error).message.split(':')[0]}. duckdb-wasm ships without the Parquet extension and fetches it from the network; this machine is offline (see the duckdb-wasm tests).`
+    wasmNote = `duckdb-wasm: not measured — ${(e as Error).message.split(':')[0]}. duckdb-wasm ships without the Parquet extension and fetches it from the network; this machine is offline (see the duckdb-wasm tests). The next section compares the two engines on the same queries over an in-memory table.`
   }
   await wasmLayer.close()
 
