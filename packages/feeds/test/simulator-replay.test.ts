@@ -11,7 +11,16 @@ const frames = fixture('bitstamp-trade.jsonl')
 describe('simulator replay of recorded frames', () => {
   it('delivers real frames verbatim: trades of the subscribed pair are emitted, other pairs dead-lettered, every frame on `frame`', async () => {
     const sim = await startSimulator({ exchange: 'bitstamp', symbols: ['ETH-USD'] })
-    const feed = openFeed({ exchange: 'bitstamp', symbols: ['ETH-USD'], url: sim.url, restUrl: sim.restUrl, ...FAST })
+    // One connection throughout (the replay goes to the current subscriber once): a slow ping, so a
+    // loaded machine cannot make the watchdog reconnect mid-replay.
+    const feed = openFeed({
+      exchange: 'bitstamp',
+      symbols: ['ETH-USD'],
+      url: sim.url,
+      restUrl: sim.restUrl,
+      ...FAST,
+      pingIntervalMs: 10_000,
+    })
     const trades: Trade[] = []
     const raw: RawFrame[] = []
     let dlq = 0

@@ -140,6 +140,20 @@ describe('staging rows into data files', () => {
   })
 })
 
+/** A silver.book row whose price is `i`. */
+const bookRow = (i: number) => ({
+  exchange: 'binance',
+  symbol: 'BTC-USDT',
+  kind: 'delta',
+  sequence: null,
+  checksum: null,
+  side: 'bid',
+  price: i,
+  qty: 1,
+  ts: T0 + i,
+  recv_ts: T0 + i,
+})
+
 /** A column of a batch by name (throws when missing, so lookups need no optional chaining). */
 function column(batch: ColumnBatch, name: string) {
   const c = batch.columns.find((x) => x.name === name)
@@ -150,18 +164,7 @@ function column(batch: ColumnBatch, name: string) {
 describe('ColumnBatch', () => {
   it('appends nothing when a row is bad, and keeps working after', () => {
     const batch = new ColumnBatch(tableSpec('silver.book'), 4)
-    const good = (i: number) => ({
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      kind: 'delta',
-      sequence: null,
-      checksum: null,
-      side: 'bid',
-      price: i,
-      qty: 1,
-      ts: T0 + i,
-      recv_ts: T0 + i,
-    })
+    const good = bookRow
     batch.append([good(1), good(2)])
     let caught: unknown
     try {
@@ -214,7 +217,7 @@ describe('batch reuse', () => {
   it('hands an empty batch back to the next taker, and never one too small', () => {
     const spec = tableSpec('silver.book')
     const big = takeBatch(spec, 5000)
-    big.append([{ exchange: 'binance', symbol: 'X-Y', kind: 'delta', side: 'bid', price: 1, qty: 1, ts: T0, recv_ts: T0 }])
+    big.append([bookRow(1)])
     giveBack(big)
     expect(big.length).toBe(0)
     expect(takeBatch(spec, 10_000)).not.toBe(big) // too small for this taker
@@ -224,18 +227,7 @@ describe('batch reuse', () => {
 
   it('a closed writer never commits rows of the writer that reused its batches', async () => {
     const book = await lake.table('silver.book')
-    const row = (i: number) => ({
-      exchange: 'binance',
-      symbol: 'BTC-USDT',
-      kind: 'delta',
-      sequence: null,
-      checksum: null,
-      side: 'bid',
-      price: i,
-      qty: 1,
-      ts: T0 + i,
-      recv_ts: T0 + i,
-    })
+    const row = bookRow
     const first = book.writer({ flushRows: 100 })
     await first.append([row(1)])
     await first.close()
