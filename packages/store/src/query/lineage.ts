@@ -1,7 +1,8 @@
 import { isTableName, K2Error, type TableName } from '@k2/core'
+import { sha256 } from '@noble/hashes/sha2'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils'
 import type { Param } from './compiled-query.js'
 import { show } from './schema.js'
-import { sha256Hex } from './sha256.js'
 
 /** The snapshot of one table a result was read from; null when the table had no snapshot (empty). */
 export interface LineageTable {
@@ -24,7 +25,8 @@ export interface Lineage {
 export function fingerprintSync(sql: string, params: readonly Param[]): string {
   // A replacer takes JSON.stringify off its fast path: only pass one when there is a bigint to spell.
   const replacer = params.some(hasBigint) ? bigintAsString : undefined
-  return sha256Hex(JSON.stringify({ sql, params }, replacer))
+  // Synchronous and the same in Node, Deno and browsers (Web Crypto's digest is async and slower here).
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify({ sql, params }, replacer))))
 }
 
 function hasBigint(p: unknown): boolean {
