@@ -18,4 +18,4 @@ for (let i = Number(fromArg); i < Number(commitsArg); i++) {
   await table.append(batch)
   process.stdout.write(`ack ${i}\n`)
 }
-lake.close()
+await lake.close()
