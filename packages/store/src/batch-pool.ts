@@ -30,8 +30,9 @@ export function takeBatch(spec: TableSpec, capacity: number): ColumnBatch {
 
 /** Returns a batch nobody uses any more. */
 export function giveBack(batch: ColumnBatch): void {
-  batch.clear()
   const list = pool.get(batch.spec.name) ?? []
+  if (list.some((ref) => ref.deref() === batch)) return // already pooled: never hand one batch to two takers
+  batch.clear()
   list.push(new WeakRef(batch))
   if (list.length > MAX_PER_TABLE) list.shift()
   pool.set(batch.spec.name, list)

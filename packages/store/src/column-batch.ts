@@ -1,4 +1,4 @@
-import { K2Error } from '@k2/core'
+import { K2Error, showValue } from '@k2/core'
 import type { TableSpec } from './table-spec.js'
 
 /**
@@ -106,13 +106,14 @@ function reader(spec: TableSpec, kinds: readonly Kind[], idColumn: number): Read
     switch (kind) {
       case 'code':
         decl.push(`let last${k}; let lc${k} = 0; const ix${k} = cols[${k}].index;`)
+        // A new dictionary value is checked once; known values are well-formed already.
         body.push(
-          ` if (${v} !== last${k}) { if (typeof ${v} !== 'string') ${fail} last${k} = ${v}; lc${k} = ix${k}.get(${v}); if (lc${k} === undefined) lc${k} = code(${k}, ${v}); }`,
+          ` if (${v} !== last${k}) { if (typeof ${v} !== 'string') ${fail} last${k} = ${v}; lc${k} = ix${k}.get(${v}); if (lc${k} === undefined) { if (!${v}.isWellFormed()) ${fail} lc${k} = code(${k}, ${v}); } }`,
         )
         body.push(` a${k}[at + i] = lc${k};`)
         break
       case 'string':
-        body.push(` if (typeof ${v} !== 'string') ${fail} a${k}[at + i] = ${v};`)
+        body.push(` if (typeof ${v} !== 'string' || !${v}.isWellFormed()) ${fail} a${k}[at + i] = ${v};`)
         if (k === idColumn) {
           decl.push(`const ids = cols[${k}].ids;`)
           body.push(` ids[at + i] = parseId(${v});`)
@@ -147,9 +148,10 @@ function reader(spec: TableSpec, kinds: readonly Kind[], idColumn: number): Read
   return fn
 }
 
+// Lone UTF-16 surrogates have no UTF-8 form: DuckDB would store U+FFFD and the bounds would be wrong.
 const WANT: Record<Kind, string> = {
-  code: 'a string',
-  string: 'a string',
+  code: 'a well-formed string (no lone surrogates)',
+  string: 'a well-formed string (no lone surrogates)',
   double: 'a number (not NaN)',
   int: 'a 32-bit integer',
   long: 'a safe integer',
@@ -232,7 +234,7 @@ export class ColumnBatch {
       const i = -2 - bad
       throw new K2Error(
         'VALIDATION',
-        `row ${firstIndex + i} of ${this.spec.name} is ${JSON.stringify(rows[i])}, not an object: pass rows keyed by column name (nothing was written)`,
+        `row ${firstIndex + i} of ${this.spec.name} is ${showValue(rows[i])}, not an object: pass rows keyed by column name (nothing was written)`,
       )
     }
     const width = cols.length
@@ -242,7 +244,7 @@ export class ColumnBatch {
     const value = row[col.name] === undefined ? row[camel(col.name)] : row[col.name]
     throw new K2Error(
       'VALIDATION',
-      `row ${firstIndex + i} of ${this.spec.name}: column "${col.name}" must be ${WANT[col.kind]}${col.required ? '' : ' or null'}, got ${JSON.stringify(value) ?? String(value)}: fix or drop the row (nothing was written)`,
+      `row ${firstIndex + i} of ${this.spec.name}: column "${col.name}" must be ${WANT[col.kind]}${col.required ? '' : ' or null'}, got ${showValue(value)}: fix or drop the row (nothing was written)`,
       { details: { table: this.spec.name, row: firstIndex + i, column: col.name } },
     )
   }

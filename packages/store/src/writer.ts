@@ -1,6 +1,6 @@
 import { K2Error, type TableName } from '@k2/core'
 import { giveBack } from './batch-pool.js'
-import type { ColumnBatch } from './column-batch.js'
+import { ColumnBatch } from './column-batch.js'
 import type { WriterInput } from './event-rows.js'
 import type { CommitResult, LakeTable } from './lake-table.js'
 
@@ -48,7 +48,11 @@ export class TableWriter<T extends TableName = TableName> {
   #spare: ColumnBatch | null = null
   #chain: Promise<unknown> = Promise.resolve()
   #timer: unknown
+  /** Set when close() starts: appends are refused from then on. */
   #closed = false
+  /** Set when close() finished: the batches went back to the pool and nothing is left to flush. */
+  #retired = false
+  #closing: Promise<void> | undefined
   #stats = { appended: 0, committed: 0, duplicates: 0, commits: 0 }
 
   constructor(table: LakeTable<T>, opts: WriterOptions = {}) {
@@ -94,7 +98,7 @@ export class TableWriter<T extends TableName = TableName> {
   }
 
   async #flushNow(): Promise<CommitResult | null> {
-    if (this.#closed) return null // its batches went back to the pool
+    if (this.#retired) return null // its batches went back to the pool
     if (this.#timer !== undefined) {
       this.#scheduler.clearTimeout(this.#timer)
       this.#timer = undefined
@@ -142,12 +146,22 @@ export class TableWriter<T extends TableName = TableName> {
   }
 
   /** Flushes and closes the writer. */
-  async close(): Promise<void> {
-    if (this.#closed) return
+  close(): Promise<void> {
+    // One close for every caller: two overlapping closes must not hand the same batch back twice.
+    this.#closing ??= this.#close().catch((err) => {
+      this.#closing = undefined // rows stay pending; close() may be called again
+      throw err
+    })
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true // an append racing the final flush is refused, not left behind
     await this.flush()
-    this.#closed = true
+    this.#retired = true
     // Empty now: the next writer of this table may reuse their arrays.
     for (const b of [this.#buffer, this.#spare]) if (b && b.length === 0) giveBack(b)
     this.#spare = null
+    this.#buffer = new ColumnBatch(this.#table.spec, 0) // never look at a batch another writer may own
   }
 }
