@@ -139,7 +139,11 @@ export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOpti
     writeCoverage(true)
     if (writers) {
       await Promise.all(pending) // side-channel rows reach their writers before the writers close
-      const results = await Promise.allSettled(writers.map((w) => w.close()))
+      // Coverage closes last: the trade writer's final commit may still queue a checkpoint for it.
+      const coverage = writers[4]
+      const results = await Promise.allSettled(writers.slice(0, 4).map((w) => w.close()))
+      await Promise.all(pending)
+      results.push(...(await Promise.allSettled([coverage.close()])))
       for (const r of results) if (r.status === 'rejected') failure ??= r.reason
     }
   }
