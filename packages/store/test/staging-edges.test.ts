@@ -1,71 +1,34 @@
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs'
-import { DuckDBInstance } from '@duckdb/node-api'
 import { K2Error, MICROS_PER_DAY, type TableName } from '@k2/core'
-import { type Lake, openLake } from '@k2/store'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ColumnBatch } from '../src/column-batch.js'
 import { tableSpec } from '../src/table-spec.js'
 import { compareStrings } from '../src/values.js'
-import { T0, tempDir } from './helpers.js'
+import { T0 } from './helpers.js'
+import {
+  bookRow as baseBookRow,
+  expectSameRows,
+  fileList,
+  query,
+  readBack as readBackFrom,
+  selectColumns,
+  useLake,
+} from './staging-support.js'
 
 // Edge cases of the column-batch write path (column-batch, batch-plan, batch-stats, stage-scan,
 // stage, writer, batch-pool), from an adversarial review: strings DuckDB cannot store as given,
 // ENUM width limits, extreme numbers, id bounds, duplicates, writer lifecycle races.
 
-let lake: Lake
-let cleanup: () => void
-beforeEach(async () => {
-  const t = tempDir()
-  cleanup = t.cleanup
-  lake = await openLake(t.dir)
-})
-afterEach(async () => {
-  await lake.close()
-  cleanup()
-})
-
-/** Runs `sql` on a throwaway DuckDB and returns its rows as JS objects (bigints as numbers). */
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(':memory:')
-  const conn = await db.connect()
-  try {
-    const reader = await conn.runAndReadAll(sql)
-    return reader
-      .getRowObjectsJS()
-      .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])))
-  } finally {
-    conn.closeSync()
-    db.closeSync()
-  }
-}
-
-const fileList = (paths: string[]) => `[${paths.map((p) => `'${p.replace(/'/g, "''")}'`).join(', ')}]`
-
-/** Every row of a table, read by DuckDB straight from the files the manifests list. */
-async function readBack(table: TableName): Promise<Record<string, unknown>[]> {
-  const { files } = await lake.files(table)
-  if (files.length === 0) return []
-  const cols = tableSpec(table)
-    .columns.map((c) => (c.type === 'timestamptz' ? `epoch_us("${c.name}") AS "${c.name}"` : `"${c.name}"`))
-    .join(', ')
-  return query(`SELECT ${cols} FROM read_parquet(${fileList(files.map((f) => f.path))})`)
-}
-
-const key = (r: Record<string, unknown>) =>
-  JSON.stringify(
-    Object.keys(r)
-      .sort()
-      .map((k) => [k, r[k] ?? null]),
-  )
-const sameRows = (a: Record<string, unknown>[], b: Record<string, unknown>[]) => expect(a.map(key).sort()).toEqual(b.map(key).sort())
+const ctx = useLake()
+const readBack = (table: TableName) => readBackFrom(ctx.lake, table)
+const sameRows = expectSameRows
 
 /** Checks every file's manifest bounds against the values DuckDB finds in it (strings in UTF-8 order). */
 async function expectBoundsHold(table: TableName): Promise<void> {
-  const { files } = await lake.files(table)
+  const { files } = await ctx.lake.files(table)
   const spec = tableSpec(table)
   for (const f of files) {
-    const cols = spec.columns.map((c) => (c.type === 'timestamptz' ? `epoch_us("${c.name}") AS "${c.name}"` : `"${c.name}"`)).join(', ')
-    const rows = await query(`SELECT ${cols} FROM read_parquet(${fileList([f.path])})`)
+    const rows = await query(`SELECT ${selectColumns(table)} FROM read_parquet(${fileList([f.path])})`)
     expect(rows.length).toBe(f.recordCount)
     for (const c of spec.columns) {
       const lo = f.lowerBounds[c.name]
@@ -97,19 +60,7 @@ const trade = (i: number, over: Record<string, unknown> = {}) => ({
   ...over,
 })
 
-const bookRow = (i: number, over: Record<string, unknown> = {}) => ({
-  exchange: 'binance',
-  symbol: 'BTC-USDT',
-  kind: 'delta',
-  sequence: i,
-  checksum: null,
-  side: 'bid',
-  price: i,
-  qty: 1,
-  ts: T0 + i,
-  recv_ts: T0 + i,
-  ...over,
-})
+const bookRow = (i: number, over: Record<string, unknown> = {}) => baseBookRow(i, { sequence: i, ...over })
 
 const frame = (i: number, data: string, over: Record<string, unknown> = {}) => ({
   exchange: 'binance',
@@ -136,7 +87,7 @@ describe('strings that reach DuckDB', () => {
   // Checked: vector_assign_string_element takes the JS string's length, so U+0000 survives.
   it('keeps strings that contain U+0000 whole', async () => {
     const rows = [frame(1, 'a\u0000b'), frame(2, '\u0000'), frame(3, 'plain')]
-    await (await lake.table('bronze.frames')).append(rows)
+    await (await ctx.lake.table('bronze.frames')).append(rows)
     sameRows(await readBack('bronze.frames'), rows)
   })
 
@@ -146,7 +97,7 @@ describe('strings that reach DuckDB', () => {
       { exchange: 'binance', recv_ts: T0, raw: '\ud800', error_code: 'E', error_message: 'm' },
       { exchange: 'binance', recv_ts: T0 + 1, raw: '\uffff', error_code: 'E', error_message: 'm' },
     ]
-    const dlq = await lake.table('bronze.dlq')
+    const dlq = await ctx.lake.table('bronze.dlq')
     await expect(dlq.append(rows)).rejects.toSatisfy(
       (e: unknown) => K2Error.isInstance(e) && e.code === 'VALIDATION' && /well-formed/.test(e.message),
     )
@@ -154,7 +105,7 @@ describe('strings that reach DuckDB', () => {
     await expect(dlq.append([{ exchange: '\udc00', recv_ts: T0, raw: 'ok', error_code: 'E', error_message: 'm' }])).rejects.toSatisfy(
       (e: unknown) => K2Error.isInstance(e) && e.code === 'VALIDATION',
     )
-    expect((await lake.files('bronze.dlq')).files).toHaveLength(0)
+    expect((await ctx.lake.files('bronze.dlq')).files).toHaveLength(0)
   })
 
   it('round-trips long unicode strings (surrogate pairs) with truncated bounds that still hold', async () => {
@@ -167,7 +118,7 @@ describe('strings that reach DuckDB', () => {
       frame(5, ''),
       frame(6, `${long('z', 64)}${long('\u{10ffff}', 3)}`),
     ]
-    await (await lake.table('bronze.frames')).append(rows)
+    await (await ctx.lake.table('bronze.frames')).append(rows)
     sameRows(await readBack('bronze.frames'), rows)
     await expectBoundsHold('bronze.frames')
   })
@@ -244,7 +195,7 @@ describe('ENUM widths and dictionaries', () => {
   for (const size of [255, 256, 65_535, 65_536]) {
     it(`round-trips a dictionary of exactly ${size} symbols`, async () => {
       const rows = Array.from({ length: size }, (_, i) => bookRow(i, { symbol: `S${i}`, sequence: i % 3 ? -i : null }))
-      await (await lake.table('silver.book')).append(rows)
+      await (await ctx.lake.table('silver.book')).append(rows)
       const back = await readBack('silver.book')
       expect(back.length).toBe(size)
       sameRows(back, rows)
@@ -264,18 +215,18 @@ describe('ENUM widths and dictionaries', () => {
       healed_by: null,
       detail: null,
     }))
-    await (await lake.table('bronze.coverage')).append(rows)
+    await (await ctx.lake.table('bronze.coverage')).append(rows)
     sameRows(await readBack('bronze.coverage'), rows)
     await expectBoundsHold('bronze.coverage')
   })
 
   it('a failed append does not disturb the next commit (dictionary entries it left behind)', async () => {
-    const t = await lake.table('silver.book')
+    const t = await ctx.lake.table('silver.book')
     const batch = t.newBatch(8)
     expect(() => t.addTo(batch, [bookRow(1, { symbol: 'GHOST' }), bookRow(2, { price: 'x' })])).toThrow()
     t.addTo(batch, [bookRow(3, { symbol: 'REAL' })])
     await t.commitBatch(batch)
-    const { files } = await lake.files('silver.book')
+    const { files } = await ctx.lake.files('silver.book')
     expect(files.map((f) => [f.lowerBounds.symbol, f.upperBounds.symbol])).toEqual([['REAL', 'REAL']])
     sameRows(await readBack('silver.book'), [bookRow(3, { symbol: 'REAL' })])
   })
@@ -286,10 +237,10 @@ describe('numbers and partitions', () => {
     const max = Number.MAX_SAFE_INTEGER
     const times = [-1, 0, -MICROS_PER_DAY, -MICROS_PER_DAY - 1, MICROS_PER_DAY - 1, -(2 ** 52), 2 ** 52, -max + 10, max - 10]
     const rows = times.map((t, i) => frame(i, `f${i}`, { recv_ts: t, connection_id: i % 2 ? max : -max }))
-    await (await lake.table('bronze.frames')).append(rows)
+    await (await ctx.lake.table('bronze.frames')).append(rows)
     sameRows(await readBack('bronze.frames'), rows)
     await expectBoundsHold('bronze.frames')
-    const { files } = await lake.files('bronze.frames')
+    const { files } = await ctx.lake.files('bronze.frames')
     for (const f of files) {
       const day = f.partition.recv_ts_day as number
       expect(Math.floor((f.lowerBounds.recv_ts as number) / MICROS_PER_DAY)).toBe(day)
@@ -320,9 +271,9 @@ describe('numbers and partitions', () => {
       buy_volume: 0,
       vwap: 1,
     }))
-    await (await lake.table('gold.ohlcv')).append(rows)
+    await (await ctx.lake.table('gold.ohlcv')).append(rows)
     sameRows(await readBack('gold.ohlcv'), rows)
-    const { files } = await lake.files('gold.ohlcv')
+    const { files } = await ctx.lake.files('gold.ohlcv')
     const months = files.map((f) => f.partition.start_month).sort((a, b) => (a as number) - (b as number))
     expect(months).toEqual([-1, 0, 647, 648])
     for (const f of files) {
@@ -337,8 +288,8 @@ describe('ids and deduplication', () => {
   it('gives ids mixing digit counts ("9" and "10") Iceberg string bounds per partition', async () => {
     const rows = [trade(9), trade(10), trade(99), trade(100), trade(8)]
     // ts rises with the id except the last row (id 8), so the batch is still checked for order
-    await (await lake.table('silver.trades')).append(rows)
-    const { files } = await lake.files('silver.trades')
+    await (await ctx.lake.table('silver.trades')).append(rows)
+    const { files } = await ctx.lake.files('silver.trades')
     expect(files.length).toBe(1)
     expect(files[0]?.lowerBounds.id).toBe('10')
     expect(files[0]?.upperBounds.id).toBe('99')
@@ -348,7 +299,7 @@ describe('ids and deduplication', () => {
   it('keeps ids that are not canonical decimals as strings, and deduplicates them', async () => {
     const ids = ['007', '7', '1e3', '', '123456789012345678901234567890', '999999999999999', '1000000000000000', '-1', ' 5']
     const rows = ids.map((id, i) => trade(i, { id }))
-    const t = await lake.table('silver.trades')
+    const t = await ctx.lake.table('silver.trades')
     expect(await t.append(rows)).toMatchObject({ rows: ids.length, duplicates: 0 })
     sameRows(await readBack('silver.trades'), rows)
     await expectBoundsHold('silver.trades')
@@ -356,7 +307,7 @@ describe('ids and deduplication', () => {
   })
 
   it('keeps the first of duplicate keys in input order, numeric and not', async () => {
-    const t = await lake.table('silver.trades')
+    const t = await ctx.lake.table('silver.trades')
     const rows = [
       trade(5, { price: 1 }),
       trade(3, { price: 2 }),
@@ -371,7 +322,7 @@ describe('ids and deduplication', () => {
   })
 
   it('drops keys that exist in files, including mixed-digit ids across partitions', async () => {
-    const t = await lake.table('silver.trades')
+    const t = await ctx.lake.table('silver.trades')
     await t.append([trade(9), trade(10), trade(11, { ts: T0 + 2 * MICROS_PER_DAY })])
     const r = await t.append([
       trade(10, { price: 0 }),
@@ -384,7 +335,7 @@ describe('ids and deduplication', () => {
   })
 
   it('two writers committing the same trades concurrently store each key once', async () => {
-    const t = await lake.table('silver.trades')
+    const t = await ctx.lake.table('silver.trades')
     const rows = Array.from({ length: 3000 }, (_, i) => trade(i + 1, { symbol: i % 2 ? 'A-USD' : 'B-USD' }))
     const a = t.writer({ flushMs: 0 })
     const b = t.writer({ flushMs: 0 })
@@ -400,9 +351,9 @@ describe('ids and deduplication', () => {
   })
 
   it('a failed commit keeps the rows; a retry writes them once', async () => {
-    const t = await lake.table('silver.trades')
+    const t = await ctx.lake.table('silver.trades')
     await t.append([trade(1)])
-    const path = (await lake.files('silver.trades')).files[0]?.path as string
+    const path = (await ctx.lake.files('silver.trades')).files[0]?.path as string
     const bytes = readFileSync(path)
     truncateSync(path, 10) // the dedup read of the existing file fails
     const w = t.writer({ flushMs: 0 })
@@ -418,7 +369,7 @@ describe('ids and deduplication', () => {
 
 describe('writer lifecycle', () => {
   it('refuses appends after close with CLOSED', async () => {
-    const w = (await lake.table('silver.book')).writer({ flushMs: 0 })
+    const w = (await ctx.lake.table('silver.book')).writer({ flushMs: 0 })
     await w.append([bookRow(1)])
     await w.close()
     await expect(w.append([bookRow(2)])).rejects.toMatchObject({ code: 'CLOSED' })
@@ -427,7 +378,7 @@ describe('writer lifecycle', () => {
 
   // Two overlapping closes (a signal handler and the normal shutdown) must not pool one batch twice.
   it('overlapping close() calls do not hand one batch to two takers', async () => {
-    const t = await lake.table('bronze.dlq')
+    const t = await ctx.lake.table('bronze.dlq')
     const w = t.writer({ flushRows: 64, flushMs: 0 })
     await Promise.all([w.close(), w.close()])
     const a = t.newBatch(8)
@@ -436,7 +387,7 @@ describe('writer lifecycle', () => {
   })
 
   it('refuses with CLOSED rows appended while close() flushes, so none is silently dropped', async () => {
-    const t = await lake.table('silver.book')
+    const t = await ctx.lake.table('silver.book')
     let appended: Promise<void> | null = null
     let appendError: unknown = null
     const w = t.writer({
@@ -458,7 +409,7 @@ describe('writer lifecycle', () => {
 
 describe('large batches', () => {
   it('a batch deduplicated against a file through a multi-row-group temp table stays in file order', async () => {
-    const t = await lake.table('silver.trades')
+    const t = await ctx.lake.table('silver.trades')
     await t.append([trade(1, { symbol: 'A-USD' })])
     const n = 130_000 // over DuckDB's 122,880-row row group
     // ids rise per symbol (no duplicates inside the batch) but times go back and forth
@@ -466,7 +417,7 @@ describe('large batches', () => {
       trade(i + 1, { symbol: i % 3 === 0 ? 'A-USD' : i % 3 === 1 ? 'B-USD' : 'C-USD', ts: T0 + ((i * 7919) % n) * 100 }),
     )
     expect(await t.append(rows)).toMatchObject({ rows: n - 1, duplicates: 1 })
-    const { files } = await lake.files('silver.trades')
+    const { files } = await ctx.lake.files('silver.trades')
     for (const f of files) {
       const got = await query(`SELECT symbol, epoch_us(ts) AS ts FROM read_parquet(${fileList([f.path])})`)
       for (let i = 1; i < got.length; i++) {
@@ -482,7 +433,7 @@ describe('large batches', () => {
 describe('writer stats', () => {
   // close() gives its batches back: it must not keep reading one another writer now owns.
   it('a closed writer reports no buffered rows after its batch was reused', async () => {
-    const t = await lake.table('bronze.coverage')
+    const t = await ctx.lake.table('bronze.coverage')
     const first = t.writer({ flushRows: 50, flushMs: 0 })
     await first.close()
     const second = t.writer({ flushRows: 50, flushMs: 0 })

@@ -1,57 +1,20 @@
-import { DuckDBInstance } from '@duckdb/node-api'
 import { K2Error, MICROS_PER_DAY, type TableName } from '@k2/core'
-import { type Lake, openLake } from '@k2/store'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { giveBack, takeBatch } from '../src/batch-pool.js'
 import { ColumnBatch } from '../src/column-batch.js'
 import { tableSpec } from '../src/table-spec.js'
 import { compareStrings } from '../src/values.js'
-import { T0, tempDir } from './helpers.js'
+import { T0 } from './helpers.js'
+import { bookRow, expectSameRows, readBack as readBackFrom, useLake } from './staging-support.js'
 
 // Rows go from JS into Parquet through columns and a DuckDB table function (stage-scan.ts). These
 // tests write rows that cross chunk boundaries (2,048 rows) with every column type, nulls that
 // come and go between chunks, wide dictionaries and negative 64-bit values, and compare what
 // DuckDB reads back from the data files with what went in.
 
-let lake: Lake
-let cleanup: () => void
-beforeEach(async () => {
-  const t = tempDir()
-  cleanup = t.cleanup
-  lake = await openLake(t.dir)
-})
-afterEach(async () => {
-  await lake.close()
-  cleanup()
-})
-
-/** Every row of a table, read by DuckDB straight from the files the manifests list. */
-async function readBack(table: TableName): Promise<Record<string, unknown>[]> {
-  const { files } = await lake.files(table)
-  const db = await DuckDBInstance.create(':memory:')
-  const conn = await db.connect()
-  try {
-    const list = files.map((f) => `'${f.path.replace(/'/g, "''")}'`).join(', ')
-    const cols = tableSpec(table)
-      .columns.map((c) => (c.type === 'timestamptz' ? `epoch_us("${c.name}") AS "${c.name}"` : `"${c.name}"`))
-      .join(', ')
-    const reader = await conn.runAndReadAll(`SELECT ${cols} FROM read_parquet([${list}])`)
-    return reader
-      .getRowObjectsJS()
-      .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])))
-  } finally {
-    conn.closeSync()
-    db.closeSync()
-  }
-}
-
-const key = (r: Record<string, unknown>) =>
-  JSON.stringify(
-    Object.keys(r)
-      .sort()
-      .map((k) => [k, r[k] ?? null]),
-  )
-const sameRows = (a: Record<string, unknown>[], b: Record<string, unknown>[]) => expect(a.map(key).sort()).toEqual(b.map(key).sort())
+const ctx = useLake()
+const readBack = (table: TableName) => readBackFrom(ctx.lake, table)
+const sameRows = expectSameRows
 
 describe('staging rows into data files', () => {
   it('round-trips nullable longs, negative 64-bit values and dictionary columns across chunks', async () => {
@@ -68,7 +31,7 @@ describe('staging rows into data files', () => {
       ts: T0 - 3 * MICROS_PER_DAY + i * 97_000_000, // crosses days, starting three days before T0
       recv_ts: T0 + i,
     }))
-    await (await lake.table('silver.book')).append(rows)
+    await (await ctx.lake.table('silver.book')).append(rows)
     sameRows(await readBack('silver.book'), rows)
   })
 
@@ -85,9 +48,9 @@ describe('staging rows into data files', () => {
       healed_by: null,
       detail: i % 11 === 0 ? 'naïve ✓ 𝄞' : null,
     }))
-    await (await lake.table('bronze.coverage')).append(rows)
+    await (await ctx.lake.table('bronze.coverage')).append(rows)
     sameRows(await readBack('bronze.coverage'), rows)
-    const { files } = await lake.files('bronze.coverage')
+    const { files } = await ctx.lake.files('bronze.coverage')
     expect(files).toHaveLength(1)
     // Within the file, null symbols come after every symbol.
     const inFile = (await readBack('bronze.coverage')).map((r) => r.symbol)
@@ -107,7 +70,7 @@ describe('staging rows into data files', () => {
       ts: T0 + i * 1_000_000,
       recv_ts: T0 + i * 1_000_000 + 1,
     }))
-    const t = await lake.table('silver.trades')
+    const t = await ctx.lake.table('silver.trades')
     await t.append(trades)
     sameRows(await readBack('silver.trades'), trades)
     // and such ids are still deduplicated
@@ -131,27 +94,13 @@ describe('staging rows into data files', () => {
       buy_volume: i / 2,
       vwap: 1.2,
     }))
-    await (await lake.table('gold.ohlcv')).append(rows)
+    await (await ctx.lake.table('gold.ohlcv')).append(rows)
     sameRows(await readBack('gold.ohlcv'), rows)
-    const { files } = await lake.files('gold.ohlcv')
+    const { files } = await ctx.lake.files('gold.ohlcv')
     const partitions = new Set(files.map((f) => JSON.stringify(f.partition)))
     expect(partitions.size).toBe(files.length)
     expect(files.length).toBeGreaterThanOrEqual(8) // 2 timeframes × at least 4 months
   })
-})
-
-/** A silver.book row whose price is `i`. */
-const bookRow = (i: number) => ({
-  exchange: 'binance',
-  symbol: 'BTC-USDT',
-  kind: 'delta',
-  sequence: null,
-  checksum: null,
-  side: 'bid',
-  price: i,
-  qty: 1,
-  ts: T0 + i,
-  recv_ts: T0 + i,
 })
 
 /** A column of a batch by name (throws when missing, so lookups need no optional chaining). */
@@ -226,7 +175,7 @@ describe('batch reuse', () => {
   })
 
   it('a closed writer never commits rows of the writer that reused its batches', async () => {
-    const book = await lake.table('silver.book')
+    const book = await ctx.lake.table('silver.book')
     const row = bookRow
     const first = book.writer({ flushRows: 100 })
     await first.append([row(1)])
