@@ -1,8 +1,7 @@
-import { isTableName, K2Error, type TableName } from '@k2/core'
+import { isTableName, K2Error, showValue, type TableName } from '@k2/core'
 import { sha256 } from '@noble/hashes/sha2'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils'
 import type { Param } from './compiled-query.js'
-import { show } from './schema.js'
 
 /** The snapshot of one table a result was read from; null when the table had no snapshot (empty). */
 export interface LineageTable {
@@ -62,7 +61,7 @@ export function snapshotInLineage(lineage: Lineage, table: TableName): bigint | 
   }
   if (entry.snapshotId === null) return 'none'
   if (typeof entry.snapshotId !== 'string' || !SNAPSHOT_ID_RE.test(entry.snapshotId)) {
-    throw new K2Error('VALIDATION', `lineage snapshot id for ${table} must be a decimal string, got ${show(entry.snapshotId)}`)
+    throw new K2Error('VALIDATION', `lineage snapshot id for ${table} must be a decimal string, got ${showValue(entry.snapshotId)}`)
   }
   return BigInt(entry.snapshotId)
 }

@@ -1,4 +1,14 @@
-import { type ColumnSpec, type ColumnType, isTableName, K2Error, TABLE_NAMES, TABLE_SCHEMAS, type TableName, type Tables } from '@k2/core'
+import {
+  type ColumnSpec,
+  type ColumnType,
+  isTableName,
+  K2Error,
+  showValue,
+  TABLE_NAMES,
+  TABLE_SCHEMAS,
+  type TableName,
+  type Tables,
+} from '@k2/core'
 
 /** Column names of a lake table: `ColumnName<'silver.trades'>` is `'exchange' | 'symbol' | … | 'recv_ts'`. */
 export type ColumnName<T extends TableName> = keyof Tables[T] & string
@@ -27,14 +37,14 @@ const SPECS = new Map<string, Map<string, ColumnSpec>>(
 /** Throws `K2Error('VALIDATION')` unless `table` names a lake table. */
 export function checkTable(table: unknown): TableName {
   if (isTableName(table)) return table
-  throw new K2Error('VALIDATION', `unknown table ${show(table)}: expected one of ${TABLE_NAMES.join(', ')}`, { details: { table } })
+  throw new K2Error('VALIDATION', `unknown table ${showValue(table)}: expected one of ${TABLE_NAMES.join(', ')}`, { details: { table } })
 }
 
 /** The column's spec, or `K2Error('VALIDATION')` naming the table's columns (for JavaScript callers and typos). */
 export function columnSpec(table: TableName, column: unknown): ColumnSpec {
   const spec = typeof column === 'string' ? SPECS.get(table)?.get(column) : undefined
   if (spec) return spec
-  throw new K2Error('VALIDATION', `unknown column ${show(column)} in ${table}: expected one of ${columnNames(table).join(', ')}`, {
+  throw new K2Error('VALIDATION', `unknown column ${showValue(column)} in ${table}: expected one of ${columnNames(table).join(', ')}`, {
     details: { table, column },
   })
 }
@@ -50,15 +60,4 @@ export function columnSpecs(table: TableName): readonly ColumnSpec[] {
 /** The table's event-time column (its first timestamptz column): `first`/`last` order by it and buckets default to it. */
 export function timeColumnOf(table: TableName): string | undefined {
   return columnSpecs(table).find((c) => c.type === 'timestamptz')?.name
-}
-
-/** A value shortened for an error message (hostile inputs can be megabytes long). */
-export function show(value: unknown): string {
-  let text: string
-  try {
-    text = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value))
-  } catch {
-    text = Object.prototype.toString.call(value)
-  }
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text
 }

@@ -1,4 +1,4 @@
-import { K2Error, parseTimeframe, type TableName, type Tables, type Timeframe } from '@k2/core'
+import { K2Error, parseTimeframe, showValue, type TableName, type Tables, type Timeframe } from '@k2/core'
 import type { RecordBatch, Table } from 'apache-arrow'
 import type { AsOf } from '../catalog.js'
 import { type AggregateExpr, type AggregateFunctions, aggregateFunctions } from './aggregate-builder.js'
@@ -7,7 +7,7 @@ import { checkAlias, parseAsOf } from './builder-args.js'
 import type { CompareOp } from './filter-node.js'
 import type { Lineage } from './lineage.js'
 import type { Explain, QueryContext, QueryResult } from './query-context.js'
-import { type ColumnName, columnSpec, type OrderedColumn, show, type TimeColumn, timeColumnOf } from './schema.js'
+import { type ColumnName, columnSpec, type OrderedColumn, type TimeColumn, timeColumnOf } from './schema.js'
 import { cloneWith, createSelectQueryNode, type SelectQueryNode } from './select-query-node.js'
 import { aggregateSelection, bucketSelection, columnSelection, type SelectionNode } from './selection-node.js'
 import type { ValueInput } from './value.js'
@@ -120,13 +120,13 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
     const added = Reflect.ownKeys(exprs).map((alias) => {
       const e = (exprs as Record<string | symbol, AggregateExpr<unknown>>)[alias]
       if (typeof e !== 'object' || e === null || typeof e.fn !== 'string') {
-        throw new K2Error('VALIDATION', `aggregate ${show(String(alias))} must be made by f.count/sum/avg/min/max/first/last`)
+        throw new K2Error('VALIDATION', `aggregate ${showValue(String(alias))} must be made by f.count/sum/avg/min/max/first/last`)
       }
       // Rebuild through the checked functions so a hand-made object cannot smuggle a column or function in.
       const f = aggregateFunctions(this.#node.table) as unknown as Record<string, (c?: unknown, b?: unknown) => AggregateExpr<unknown>>
       const make = f[e.fn === 'count_distinct' ? 'countDistinct' : e.fn]
       if (typeof make !== 'function' || !Object.hasOwn(f, e.fn === 'count_distinct' ? 'countDistinct' : e.fn)) {
-        throw new K2Error('VALIDATION', `unknown aggregate function ${show(e.fn)}`)
+        throw new K2Error('VALIDATION', `unknown aggregate function ${showValue(e.fn)}`)
       }
       const checked = e.fn === 'count' && e.column === null ? make() : make(e.column, e.by ?? undefined)
       return aggregateSelection(checked.fn, checked.column, checked.by, checkAlias(alias))
@@ -144,7 +144,7 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
   ): SelectQueryBuilder<T, Simplify<Base<O> & { [K in A]: number }>, J> {
     // core's parseTimeframe stringifies the bad value with JSON.stringify, which throws on a bigint.
     if (typeof timeframe !== 'string')
-      throw new K2Error('VALIDATION', `bucket() takes a timeframe such as "1m", "1h", "1d", got ${show(timeframe)}`)
+      throw new K2Error('VALIDATION', `bucket() takes a timeframe such as "1m", "1h", "1d", got ${showValue(timeframe)}`)
     const { micros } = parseTimeframe(timeframe)
     const column = options.column ?? timeColumnOf(this.#node.table)
     const spec = columnSpec(this.#node.table, column)
@@ -163,7 +163,7 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
   /** Orders by an output (column or alias) or a table column. */
   orderBy(key: ColumnName<T> | (keyof ResultRow<T, O, J> & string), direction: 'asc' | 'desc' = 'asc'): SelectQueryBuilder<T, O, J> {
     if (direction !== 'asc' && direction !== 'desc')
-      throw new K2Error('VALIDATION', `orderBy direction must be 'asc' or 'desc', got ${show(direction)}`)
+      throw new K2Error('VALIDATION', `orderBy direction must be 'asc' or 'desc', got ${showValue(direction)}`)
     const aliases = [...this.#node.selections.map((s) => s.alias), ...(this.#node.join?.columns.map((c) => c.alias) ?? [])]
     if (!aliases.includes(key as string)) columnSpec(this.#node.table, key)
     return this.#with({ orderBy: [...this.#node.orderBy, Object.freeze({ key: key as string, direction })] })
@@ -250,7 +250,9 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
   #checkCount(what: string, n: unknown): number {
     const cap = this.#ctx.maxLimit
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > cap) {
-      throw new K2Error('VALIDATION', `${what} must be an integer from 0 to ${cap}, got ${show(n)}`, { details: { [what]: show(n) } })
+      throw new K2Error('VALIDATION', `${what} must be an integer from 0 to ${cap}, got ${showValue(n)}`, {
+        details: { [what]: showValue(n) },
+      })
     }
     return n
   }

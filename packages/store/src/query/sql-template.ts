@@ -1,7 +1,7 @@
-import { K2Error, type TableName, type TimeInput, toMicros } from '@k2/core'
+import { K2Error, showValue, type TableName, type TimeInput, toMicros } from '@k2/core'
 import type { CompiledQuery, Param, Source } from './compiled-query.js'
 import { QueryCompiler } from './query-compiler.js'
-import { checkTable, show } from './schema.js'
+import { checkTable } from './schema.js'
 import type { RawPart, RawSqlNode, TableRef, TimeParam } from './sql-node.js'
 import { MAX_STRING_VALUE } from './value.js'
 import { MAX_IN_LIST } from './where-parser.js'
@@ -28,7 +28,7 @@ const INT64_MAX = 2n ** 63n - 1n
 
 /** Checks one interpolation; anything that is not a plain value, a time or a genuine ref is a VALIDATION error. */
 function rawPart(value: unknown, index: number): RawPart {
-  const bad = (why: string) => new K2Error('VALIDATION', `sql template value #${index + 1} ${show(value)}: ${why}`)
+  const bad = (why: string) => new K2Error('VALIDATION', `sql template value #${index + 1} ${showValue(value)}: ${why}`)
   if (value === null || typeof value === 'boolean') return { kind: 'value', value }
   if (typeof value === 'string') {
     if (value.length > MAX_STRING_VALUE) throw bad(`strings are limited to ${MAX_STRING_VALUE} characters`)

@@ -1,5 +1,5 @@
-import { type ColumnSpec, type ColumnType, K2Error, type TableName, type Tables, type TimeInput, toMicros } from '@k2/core'
-import { type ColumnName, type ColumnTypeOf, show } from './schema.js'
+import { type ColumnSpec, type ColumnType, K2Error, showValue, type TableName, type Tables, type TimeInput, toMicros } from '@k2/core'
+import type { ColumnName, ColumnTypeOf } from './schema.js'
 
 /** A bound parameter as the compiler emits it: the value and the SQL type it is cast to. */
 export type ParamValue = string | number | boolean | readonly string[]
@@ -20,8 +20,8 @@ const INT32 = 2 ** 31
  */
 export function columnValue(table: TableName, spec: ColumnSpec, value: unknown): string | number | boolean {
   const bad = (expected: string) =>
-    new K2Error('VALIDATION', `invalid value ${show(value)} for ${table}.${spec.name}: expected ${expected}`, {
-      details: { table, column: spec.name, value: show(value) },
+    new K2Error('VALIDATION', `invalid value ${showValue(value)} for ${table}.${spec.name}: expected ${expected}`, {
+      details: { table, column: spec.name, value: showValue(value) },
     })
   switch (spec.type) {
     case 'string':
@@ -47,7 +47,9 @@ export function columnValue(table: TableName, spec: ColumnSpec, value: unknown):
       try {
         return toMicros(value)
       } catch (cause) {
-        throw new K2Error('VALIDATION', `invalid time ${show(value)} for ${table}.${spec.name}: ${(cause as Error).message}`, { cause })
+        throw new K2Error('VALIDATION', `invalid time ${showValue(value)} for ${table}.${spec.name}: ${(cause as Error).message}`, {
+          cause,
+        })
       }
     default:
       return unreachable(spec.type)

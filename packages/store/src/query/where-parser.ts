@@ -1,6 +1,6 @@
-import { K2Error, type TableName } from '@k2/core'
+import { K2Error, showValue, type TableName } from '@k2/core'
 import { COMPARE_OPS, type CompareOp, compareNode, type FilterNode, inNode, nullNode, type Scalar } from './filter-node.js'
-import { type ColumnName, columnSpec, show } from './schema.js'
+import { type ColumnName, columnSpec } from './schema.js'
 import { columnValue, type ValueInput } from './value.js'
 
 /** Operators on one column, all optional and ANDed: `{ gte: from, lt: to }`. */
@@ -39,7 +39,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Parses `where({ … })` into filter nodes, checking every column, operator and value. */
 export function parseWhereObject(table: TableName, input: unknown): FilterNode[] {
-  if (!isPlainObject(input)) throw new K2Error('VALIDATION', `where() takes an object of conditions by column, got ${show(input)}`)
+  if (!isPlainObject(input)) throw new K2Error('VALIDATION', `where() takes an object of conditions by column, got ${showValue(input)}`)
   const filters: FilterNode[] = []
   for (const key of Reflect.ownKeys(input)) {
     if (typeof key !== 'string') throw new K2Error('VALIDATION', 'where() keys must be column names, got a symbol')
@@ -52,14 +52,15 @@ export function parseWhereObject(table: TableName, input: unknown): FilterNode[]
       for (const op of Reflect.ownKeys(cond)) {
         const v = cond[op as string]
         if (op === 'isNull') {
-          if (typeof v !== 'boolean') throw new K2Error('VALIDATION', `isNull on ${table}.${column} must be true or false, got ${show(v)}`)
+          if (typeof v !== 'boolean')
+            throw new K2Error('VALIDATION', `isNull on ${table}.${column} must be true or false, got ${showValue(v)}`)
           filters.push(nullNode(column, !v))
         } else if (op === 'in' || op === 'notIn') filters.push(parseWhere(table, column, op === 'in' ? 'in' : 'not in', v))
         else if (typeof op === 'string' && Object.hasOwn(OPS, op)) filters.push(parseWhere(table, column, OPS[op] as CompareOp, v))
         else {
           throw new K2Error(
             'VALIDATION',
-            `unknown operator ${show(String(op))} on ${table}.${column}: use eq, ne, gt, gte, lt, lte, in, notIn or isNull`,
+            `unknown operator ${showValue(String(op))} on ${table}.${column}: use eq, ne, gt, gte, lt, lte, in, notIn or isNull`,
           )
         }
       }
@@ -74,7 +75,7 @@ export function parseWhere(table: TableName, column: unknown, op: unknown, value
   if (op === 'is null' || op === 'is not null') return nullNode(spec.name, op === 'is not null')
   if (op === 'in' || op === 'not in') {
     if (!Array.isArray(value))
-      throw new K2Error('VALIDATION', `${op} on ${table}.${spec.name} takes an array of values, got ${show(value)}`)
+      throw new K2Error('VALIDATION', `${op} on ${table}.${spec.name} takes an array of values, got ${showValue(value)}`)
     if (value.length > MAX_IN_LIST) {
       throw new K2Error(
         'VALIDATION',
@@ -85,7 +86,10 @@ export function parseWhere(table: TableName, column: unknown, op: unknown, value
     return inNode(spec.name, [...new Set(values)], op === 'not in')
   }
   if (typeof op !== 'string' || !(COMPARE_OPS as readonly string[]).includes(op)) {
-    throw new K2Error('VALIDATION', `unknown operator ${show(op)}: use one of ${COMPARE_OPS.join(' ')}, in, not in, is null, is not null`)
+    throw new K2Error(
+      'VALIDATION',
+      `unknown operator ${showValue(op)}: use one of ${COMPARE_OPS.join(' ')}, in, not in, is null, is not null`,
+    )
   }
   if (value === null || value === undefined) {
     throw new K2Error('VALIDATION', `${table}.${spec.name} ${op} needs a value; to test for null use 'is null' or 'is not null'`)
