@@ -35,3 +35,15 @@ export function bookRows(b: BookSnapshot | BookDelta): Tables['silver.book'][] {
     ...b.asks.map(([price, qty]) => ({ ...base, side: 'ask', price, qty })),
   ]
 }
+
+/** Writer input for silver.book: book events expand to one row per level; rows pass through. */
+export function expandBooks(input: readonly unknown[]): unknown[] {
+  const out: unknown[] = []
+  for (const x of input) {
+    const o = x as { type?: unknown } | null
+    if (o !== null && typeof o === 'object' && (o.type === 'book_snapshot' || o.type === 'book_delta'))
+      out.push(...bookRows(o as BookSnapshot))
+    else out.push(x)
+  }
+  return out
+}

@@ -10,7 +10,7 @@ import { commitSnapshot, currentSnapshot, ensureTable, loadLatest, type TableCon
 import { writeDataFiles } from './data-files.js'
 import { dropDuplicates } from './dedup.js'
 import type { Engine } from './engine.js'
-import { bookRows, type WriterInput } from './event-rows.js'
+import { expandBooks, type WriterInput } from './event-rows.js'
 import {
   applyRetention,
   type CompactOptions,
@@ -301,15 +301,4 @@ export class LakeTable<T extends TableName = TableName> {
     const s = currentSnapshot((await this.current()).metadata)
     return s ? BigInt(s['snapshot-id']) : null
   }
-}
-
-/** Book events expand to one row per level; anything else passes through as it is. */
-function expandBooks(input: readonly unknown[]): unknown[] {
-  const out: unknown[] = []
-  for (const x of input) {
-    const o = x as { type?: unknown } | null
-    if (o !== null && typeof o === 'object' && (o.type === 'book_snapshot' || o.type === 'book_delta')) out.push(...bookRows(o as never))
-    else out.push(x)
-  }
-  return out
 }
