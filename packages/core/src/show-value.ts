@@ -7,7 +7,12 @@ const MAX_SHOWN = 64
 export function showValue(value: unknown): string {
   let text: string
   try {
-    text = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value))
+    if (typeof value === 'bigint') text = `${value}n`
+    else if (typeof value === 'number')
+      text = Object.is(value, -0) ? '-0' : String(value) // JSON would print NaN as null
+    else if (typeof value === 'string' && value.length > MAX_SHOWN)
+      text = JSON.stringify(value.slice(0, MAX_SHOWN)) // no copy of a huge string
+    else text = JSON.stringify(value) ?? String(value)
   } catch {
     text = Object.prototype.toString.call(value)
   }

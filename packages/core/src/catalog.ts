@@ -1,0 +1,45 @@
+import type { TableName } from './tables.js'
+
+/**
+ * The contract between the lake (which knows Iceberg snapshots and manifests) and the query layer
+ * (which plans SQL over Parquet files). The query layer never reads Iceberg metadata itself: it asks a
+ * `FileCatalog` for the data files of one snapshot of a table, with the statistics it prunes on.
+ */
+
+/** One column value as K2 compares, bounds and partitions it. */
+export type Scalar = string | number | boolean
+
+/** One Parquet data file of a snapshot, as its manifest entry describes it. */
+export interface DataFile {
+  /** Absolute local path of the Parquet file (what `read_parquet` is given). */
+  path: string
+  recordCount: number
+  fileSizeBytes: number
+  /** Partition values by partition-field name, e.g. `{ ts_day: 19625, exchange: 'binance' }`. */
+  partition: Readonly<Record<string, string | number | null>>
+  /**
+   * Column bounds by column name, decoded to JS values: numbers for long/int/double, epoch µs for
+   * timestamptz, strings for string. A column missing here has no bounds (no pruning on it).
+   */
+  lowerBounds: Readonly<Record<string, string | number>>
+  upperBounds: Readonly<Record<string, string | number>>
+  nullCounts: Readonly<Record<string, number>>
+}
+
+/** How to pick a snapshot: by id, or the one current at a time (epoch µs); the current one if absent. */
+export interface AsOf {
+  snapshotId?: bigint
+  timestamp?: number
+}
+
+export interface SnapshotFiles {
+  table: TableName
+  /** The snapshot read; null for a table with no snapshot yet (no files). */
+  snapshotId: bigint | null
+  files: DataFile[]
+}
+
+export interface FileCatalog {
+  /** The data files of `table` at `asOf`. Throws `K2Error('NOT_FOUND')` for an unknown snapshot. */
+  files(table: TableName, asOf?: AsOf): Promise<SnapshotFiles>
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto'
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs'
+import { link, mkdir, open, rename, unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { K2Error } from '@k2/core'
+
+/**
+ * Writes that survive a crash: data is fsynced before it is published, and the directory entry is
+ * fsynced after. The commit point of a table is `publishExclusive`: a hard link, which fails with
+ * EEXIST when another writer published the same name first (rename would silently replace it).
+ */
+
+export async function writeDurable(path: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true })
+  const fh = await open(path, 'wx')
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+}
+
+export async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r')
+  try {
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r')
+    try {
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+  } catch {
+    // Some platforms cannot fsync a directory; the data itself is already synced.
+  }
+}
+
+/** Links `temp` to `final`; returns false when `final` already exists (another commit won). */
+export async function publishExclusive(temp: string, final: string): Promise<boolean> {
+  try {
+    await link(temp, final)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw new K2Error('IO', `could not publish ${final}: ${(err as Error).message}; check the lake directory is writable`, { cause: err })
+  } finally {
+    await unlink(temp).catch(() => {})
+  }
+  await fsyncDir(dirname(final))
+  return true
+}
+
+/** Replaces a small file atomically (temp + rename); for the version hint, which is not a commit point. */
+export async function replaceFile(path: string, data: string): Promise<void> {
+  const temp = `${path}.${randomUUID()}.tmp`
+  const fd = openSync(temp, 'w')
+  try {
+    writeSync(fd, data)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  await rename(temp, path)
+}
