@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os'
 import { DuckDBInstance, type DuckDBPreparedStatement } from '@duckdb/node-api'
 import { fromIso, MICROS_PER_MINUTE } from '@k2/core'
-import { openWasmDatabase } from '../packages/store/test/query-support/wasm-db.js'
+import { openWasmDatabase } from '../packages/query/test/support/wasm-db.js'
 import { median, writeSection } from './harness.js'
 
 // The point and OHLCV queries of query-point.bench.ts, through native DuckDB and duckdb-wasm side by

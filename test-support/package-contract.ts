@@ -19,6 +19,7 @@ interface Manifest {
   bin?: Record<string, string>
   exports: Record<string, string | Record<string, Record<string, string> | string>>
   dependencies?: Record<string, string>
+  peerDependencies?: Record<string, string>
 }
 
 /** Every file path an exports map (and main/types/bin) names. */
@@ -63,7 +64,7 @@ export function packageContract(pkgDir: string, probes: Record<string, Probe>): 
     installed = join(work, 'node_modules', ...manifest.name.split('/'))
     mkdirSync(installed, { recursive: true })
     execFileSync('tar', ['-xzf', join(work, tarball), '-C', installed, '--strip-components=1'])
-    for (const dep of Object.keys(manifest.dependencies ?? {})) {
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
       const target = join(work, 'node_modules', ...dep.split('/'))
       mkdirSync(dirname(target), { recursive: true })
       symlinkSync(realpathSync(join(pkgDir, 'node_modules', ...dep.split('/'))), target, 'dir')

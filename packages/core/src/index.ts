@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 
+export type { AsOf, DataFile, FileCatalog, Scalar, SnapshotFiles } from './catalog.js'
 export type { K2ErrorCode, K2ErrorOptions } from './errors.js'
 export { excerpt, FeedError, K2_ERROR_CODES, K2Error, QueryError } from './errors.js'
 export type { BookDelta, BookSnapshot, Candle, Level, MarketEvent, Quote, Side, Trade } from './events.js'

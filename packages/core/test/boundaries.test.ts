@@ -10,15 +10,17 @@ const packagesDir = fileURLToPath(new URL('../../', import.meta.url))
 const ALLOWED: Record<string, string[]> = {
   core: [],
   feeds: ['core'],
-  store: ['core'],
-  analytics: ['core', 'store'],
-  cli: ['core', 'feeds', 'store', 'analytics'],
+  query: ['core'],
+  store: ['core', 'query'],
+  analytics: ['core', 'query', 'store'],
+  cli: ['core', 'feeds', 'query', 'store', 'analytics'],
 }
 /** Packages whose main entry must load in Deno and browsers: no node:* imports, except in the files matched. */
 const PORTABLE: Record<string, RegExp | null> = {
   core: null,
   analytics: null,
   feeds: /\/src\/testing(\/|\.ts$)/, // the simulator is a Node server; adapters and the feed are not
+  query: /\/src\/(duckdb|duckdb-engine)\.ts$/, // the native engine's subpath (test/browser-bundle.test.ts bundles the rest)
 }
 
 function sources(dir: string): string[] {

@@ -1,5 +1,5 @@
-import { K2Error, showValue, type TableName, toMicros } from '@k2/core'
 import type { AsOf } from '@k2/core'
+import { K2Error, showValue, type TableName, toMicros } from '@k2/core'
 import { isSafeIdentifier } from './compiled-query.js'
 import { isLineage, snapshotInLineage } from './lineage.js'
 

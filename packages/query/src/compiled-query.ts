@@ -12,8 +12,14 @@ export interface CompiledQuery<R = unknown> {
   readonly __row?: R
 }
 
-/** Where a table's rows come from: the data files of a snapshot, or nothing (a typed empty relation). */
-export type Source = { readonly kind: 'files'; readonly files: readonly string[] } | { readonly kind: 'empty' }
+/**
+ * Where a table's rows come from: the data files of a snapshot, a table the engine holds (in-memory
+ * rows loaded by the layer, named by K2), or nothing (a typed empty relation).
+ */
+export type Source =
+  | { readonly kind: 'files'; readonly files: readonly string[] }
+  | { readonly kind: 'relation'; readonly name: string }
+  | { readonly kind: 'empty' }
 
 const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 

@@ -1,19 +1,24 @@
 import {
+  BIGINT,
+  BOOLEAN,
   DOUBLE,
   type DuckDBConnection,
   type DuckDBDataChunk,
   DuckDBInstance,
   type DuckDBPreparedStatement,
   DuckDBTypeId,
+  INTEGER,
   JsonDuckDBValueConverter,
   LIST,
   listValue,
   StatementType,
   VARCHAR,
 } from '@duckdb/node-api'
+import type { ColumnType } from '@k2/core'
 import { K2Error } from '@k2/core'
-import type { Param } from './compiled-query.js'
-import type { EngineBatch, EngineConnection, QueryEngine, ValueKind } from './engine.js'
+import { type Param, quoteIdentifier } from './compiled-query.js'
+import type { EngineBatch, EngineConnection, LoadColumn, QueryEngine, ValueKind } from './engine.js'
+import { loadSelect } from './load-sql.js'
 
 export interface DuckDBEngineOptions {
   /** DuckDB's `memory_limit` for the whole engine, e.g. `'1GB'` (default `'1GB'`); larger work spills or fails. */
@@ -131,6 +136,24 @@ class NativeConnection implements EngineConnection {
     return stmt
   }
 
+  async load(name: string, columns: readonly LoadColumn[]): Promise<void> {
+    // One statement, every column a bound list: `unnest` zips them back into rows.
+    const lists = columns.map((c, i) => `unnest($${i + 1}::${LIST_TYPE[c.type]}) AS ${quoteIdentifier(c.name)}`)
+    const stmt = await this.#conn.prepare(
+      `CREATE OR REPLACE TABLE ${quoteIdentifier(name)} AS ${loadSelect(columns, `(SELECT ${lists.join(', ')})`)}`,
+    )
+    try {
+      columns.forEach((c, i) => {
+        const values =
+          c.type === 'long' || c.type === 'timestamptz' ? c.values.map((v) => (v === null ? null : BigInt(v as number))) : c.values
+        stmt.bindList(i + 1, listValue(values as never[]), LIST(LIST_ITEM[c.type]))
+      })
+      await stmt.run()
+    } finally {
+      stmt.destroySync()
+    }
+  }
+
   interrupt(): void {
     this.#conn.interrupt()
   }
@@ -145,6 +168,16 @@ class NativeConnection implements EngineConnection {
     this.#prepared.clear()
     this.#conn.closeSync()
   }
+}
+
+const LIST_ITEM = { string: VARCHAR, double: DOUBLE, long: BIGINT, int: INTEGER, boolean: BOOLEAN, timestamptz: BIGINT } as const
+const LIST_TYPE: Record<ColumnType, string> = {
+  string: 'VARCHAR[]',
+  double: 'DOUBLE[]',
+  long: 'BIGINT[]',
+  int: 'INTEGER[]',
+  boolean: 'BOOLEAN[]',
+  timestamptz: 'BIGINT[]',
 }
 
 function bind(stmt: DuckDBPreparedStatement, i: number, p: Param): void {

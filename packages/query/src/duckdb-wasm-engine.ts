@@ -1,6 +1,8 @@
 import { K2Error } from '@k2/core'
-import type { Param } from './compiled-query.js'
-import type { EngineBatch, EngineConnection, QueryEngine, ValueKind } from './engine.js'
+import { type Param, quoteIdentifier } from './compiled-query.js'
+import type { EngineBatch, EngineConnection, LoadColumn, QueryEngine, ValueKind } from './engine.js'
+import { arrowIpc } from './load-arrow.js'
+import { loadSelect } from './load-sql.js'
 import { assertSingleSelect } from './statement-guard.js'
 
 /** The parts of an Arrow table duckdb-wasm returns that K2 reads (its own copy of apache-arrow). */
@@ -22,6 +24,7 @@ interface WasmConnection {
   close(): MaybePromise<void>
   /** AsyncDuckDBConnection only. */
   cancelSent?(): Promise<boolean>
+  insertArrowFromIPCStream(buffer: Uint8Array, options: { name: string; create?: boolean }): MaybePromise<void>
 }
 
 /** A duckdb-wasm database: `AsyncDuckDB` (browsers, workers) or `DuckDBBindings` (Node, blocking). */
@@ -103,6 +106,17 @@ class WasmEngineConnection implements EngineConnection {
       yield { names, kinds, columns: kinds.map((k, i) => readColumn(b, i, k)), rowCount: b.numRows }
     }
     if (!yielded) yield { names, kinds, columns: kinds.map(() => []), rowCount: 0 }
+  }
+
+  async load(name: string, columns: readonly LoadColumn[]): Promise<void> {
+    // Arrow is duckdb-wasm's native way in (no extension needed); a staging table, then the lake's types.
+    const staging = `${name}_arrow`
+    await this.conn.insertArrowFromIPCStream(arrowIpc(columns), { name: staging, create: true })
+    try {
+      await this.conn.query(`CREATE OR REPLACE TABLE ${quoteIdentifier(name)} AS ${loadSelect(columns, quoteIdentifier(staging))}`)
+    } finally {
+      await this.conn.query(`DROP TABLE IF EXISTS ${quoteIdentifier(staging)}`)
+    }
   }
 
   interrupt(): void {

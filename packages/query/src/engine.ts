@@ -1,3 +1,4 @@
+import type { ColumnType } from '@k2/core'
 import type { Param } from './compiled-query.js'
 
 /** How a result column's values come back to JavaScript. */
@@ -14,6 +15,13 @@ export interface EngineBatch {
   readonly rowCount: number
 }
 
+/** One column of a table to load: its name, its lake type and its values (null for SQL NULL). */
+export interface LoadColumn {
+  readonly name: string
+  readonly type: ColumnType
+  readonly values: readonly Param[]
+}
+
 /** One session of an engine. The pool gives it one query at a time. */
 export interface EngineConnection {
   /**
@@ -22,6 +30,12 @@ export interface EngineConnection {
    * rejected with `K2Error('VALIDATION')`.
    */
   stream(sql: string, params: readonly Param[]): AsyncIterable<EngineBatch>
+  /**
+   * Creates table `name` in the engine's database (replacing one of that name), visible to all its
+   * connections, with `columns` of the lake's types and their `values` (column-major; times as epoch
+   * µs). `name` is made by K2 (letters, digits, `_`); the values are checked. For `memoryCatalog`.
+   */
+  load(name: string, columns: readonly LoadColumn[]): Promise<void>
   /** Asks the running statement to stop (its stream then fails). */
   interrupt(): void
   /** Throws when the connection cannot serve queries any more. */

@@ -1,7 +1,6 @@
+import type { DataFile, Scalar } from '@k2/core'
 import { MICROS_PER_DAY, MICROS_PER_HOUR, type TableName, toIso } from '@k2/core'
-import type { DataFile } from '@k2/core'
 import type { FilterNode } from './filter-node.js'
-import type { Scalar } from '@k2/core'
 import { columnSpec } from './schema.js'
 
 /** Why a file cannot hold a matching row: one reason per failed condition; empty when it may match. */

@@ -30,7 +30,7 @@ export class QueryCompiler {
 
   /**
    * The SQL of a table's rows: `read_parquet($n::VARCHAR[], hive_partitioning = false)` of the files,
-   * or a typed empty relation. `project` wraps the files in `(SELECT <schema columns> …)` so that
+   * a table the engine holds (in-memory rows), or a typed empty relation. `project` wraps the files in `(SELECT <schema columns> …)` so that
    * `*` sees exactly the schema (for `sql` templates); the builder names its columns itself, and
    * skipping the wrapper saves DuckDB a bind step (measurable on point queries).
    */
@@ -39,6 +39,7 @@ export class QueryCompiler {
     if (source.kind === 'empty') {
       return `(SELECT ${specs.map((c) => `NULL::${duckType(c.type)} AS ${q(c.name)}`).join(', ')} LIMIT 0)`
     }
+    if (source.kind === 'relation') return `(SELECT ${specs.map((c) => q(c.name)).join(', ')} FROM ${q(source.name)})`
     const scan = `read_parquet(${this.value(source.files)}::VARCHAR[], hive_partitioning = false)`
     return project ? `(SELECT ${specs.map((c) => q(c.name)).join(', ')} FROM ${scan})` : scan
   }

@@ -1,16 +1,17 @@
+import type { FileCatalog } from '@k2/core'
 import { K2Error, QueryError, type TableName, type TimeInput } from '@k2/core'
 import type { RecordBatch, Table } from 'apache-arrow'
-import type { FileCatalog } from '@k2/core'
 import { arrowSchema, toRecordBatch, toRows, toTable } from './arrow-result.js'
 import type { CompiledQuery, Source } from './compiled-query.js'
 import type { EngineBatch, QueryEngine } from './engine.js'
 import { checkDataFilePath } from './file-paths.js'
 import { attachLineage, fingerprintSync, type Lineage, type LineageTable } from './lineage.js'
+import { type MemoryTable, memoryTableOf } from './memory-catalog.js'
 import { ConnectionPool, checkPoolOptions, type Lease, type PoolOptions, type PoolStats } from './pool.js'
 import { filePruner, pruneReasons } from './prune.js'
 import { compileSelect } from './query-compiler.js'
 import type { Explain, ExplainFile, ExplainTable, QueryContext, QueryResult } from './query-context.js'
-import { checkTable } from './schema.js'
+import { checkTable, columnSpecs } from './schema.js'
 import { type AsOfInput, SelectQueryBuilder } from './select-query-builder.js'
 import type { SelectQueryNode } from './select-query-node.js'
 import type { RawSqlNode, TableRef, TimeParam } from './sql-node.js'
@@ -97,6 +98,37 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     return pool
   }
 
+  // In-memory tables are loaded into the engine once, by the first query that reads them.
+  const loads = new Map<MemoryTable, Promise<string>>()
+  function loaded(memory: MemoryTable): Promise<string> {
+    let load = loads.get(memory)
+    if (!load) {
+      load = (async () => {
+        const lease = await (await poolPromise()).acquire()
+        try {
+          const specs = columnSpecs(memory.table)
+          await lease.conn.load(
+            memory.name,
+            specs.map((c, k) => ({ name: c.name, type: c.type, values: memory.columns[k] ?? [] })),
+          )
+          return memory.name
+        } catch (err) {
+          lease.suspect()
+          throw K2Error.isInstance(err)
+            ? err
+            : new K2Error('QUERY', `could not load the in-memory ${memory.table} into the engine: ${(err as Error).message}`, {
+                cause: err,
+              })
+        } finally {
+          lease.release()
+        }
+      })()
+      load.catch(() => loads.delete(memory)) // a failed load is tried again by the next query
+      loads.set(memory, load)
+    }
+    return load
+  }
+
   /** The snapshot's files, pruned; reasons for skipped files are only spelled out for `explain`. */
   async function resolve(
     table: TableName,
@@ -106,6 +138,13 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
   ): Promise<Resolved> {
     if (asOf === 'none')
       return { source: { kind: 'empty' }, lineage: { table, snapshotId: null }, explain: { table, snapshotId: null, files: [] } }
+    const memory = memoryTableOf(catalog, table)
+    if (memory) {
+      if (asOf)
+        throw new K2Error('VALIDATION', `${table} is held in memory and has no snapshots: drop asOf(), or query a lake for time travel`)
+      const source: Source = memory.rows > 0 ? { kind: 'relation', name: await loaded(memory) } : { kind: 'empty' }
+      return { source, lineage: { table, snapshotId: null }, explain: { table, snapshotId: null, files: [] } }
+    }
     const snap = await catalog.files(table, asOf ?? undefined)
     const snapshotId = snap.snapshotId === null ? null : String(snap.snapshotId)
     const mayMatch = filePruner(table, filters)

@@ -1,6 +1,6 @@
+import type { AsOf } from '@k2/core'
 import { K2Error, parseTimeframe, showValue, type TableName, type Tables, type Timeframe } from '@k2/core'
 import type { RecordBatch, Table } from 'apache-arrow'
-import type { AsOf } from '@k2/core'
 import { type AggregateExpr, type AggregateFunctions, aggregateFunctions } from './aggregate-builder.js'
 import { buildAsofJoin } from './asof-join-builder.js'
 import { checkAlias, parseAsOf } from './builder-args.js'

@@ -1,5 +1,4 @@
-import type { TableName } from '@k2/core'
-import type { AsOf } from '@k2/core'
+import type { AsOf, TableName } from '@k2/core'
 import type { FilterNode } from './filter-node.js'
 import type { SelectionNode } from './selection-node.js'
 

@@ -1,5 +1,4 @@
-import type { TableName } from '@k2/core'
-import type { AsOf } from '@k2/core'
+import type { AsOf, TableName } from '@k2/core'
 import type { Param } from './compiled-query.js'
 
 /** A table spliced into a `sql` template: made only by `layer.ref()`, resolved to a snapshot's files. */

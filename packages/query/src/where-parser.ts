@@ -1,5 +1,5 @@
-import { K2Error, showValue, type TableName } from '@k2/core'
 import type { Scalar } from '@k2/core'
+import { K2Error, showValue, type TableName } from '@k2/core'
 import { COMPARE_OPS, type CompareOp, compareNode, type FilterNode, inNode, nullNode } from './filter-node.js'
 import { type ColumnName, columnSpec } from './schema.js'
 import { columnValue, type ValueInput } from './value.js'

@@ -1,7 +1,6 @@
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fromIso, MICROS_PER_DAY, MICROS_PER_HOUR } from '@k2/core'
-import { type DataFile } from '@k2/core'
+import { type DataFile, fromIso, MICROS_PER_DAY, MICROS_PER_HOUR } from '@k2/core'
 import { checkDataFilePath, createQueryLayer, type FilterNode, mayHoldMatch, pruneReasons, type QueryLayer } from '@k2/query'
 import { createDuckDBEngine } from '@k2/query/duckdb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

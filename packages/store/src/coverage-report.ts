@@ -1,7 +1,5 @@
 import { K2Error, MICROS_PER_DAY, type TimeInput, toIso, toMicros } from '@k2/core'
-import type { LakeTable } from './lake-table.js'
-import { fromUri } from './paths.js'
-import { readRows } from './read-rows.js'
+import type { TableCore } from './table-core.js'
 
 /** The answer to "is this day complete?" for one exchange and symbol. */
 export interface CoverageReport {
@@ -30,7 +28,7 @@ function dayStart(day: TimeInput): number {
 
 /** Reads bronze.coverage and answers whether `day` is complete for `exchange`/`symbol`. */
 export async function coverageReport(
-  table: LakeTable<'bronze.coverage'>,
+  table: TableCore<'bronze.coverage'>,
   q: { exchange: string; symbol: string; day: TimeInput },
 ): Promise<CoverageReport> {
   if (typeof q.exchange !== 'string' || typeof q.symbol !== 'string') {
@@ -46,13 +44,7 @@ export async function coverageReport(
   const files = (await table.liveFiles()).filter(
     (l) => l.file.partition.exchange === q.exchange && Number(l.file.partition.start_ts_day) <= dayIndex,
   )
-  const rows = (await table.deps.engine.with((conn) =>
-    readRows(
-      conn,
-      table.spec,
-      files.map((f) => fromUri(f.file.file_path)),
-    ),
-  )) as {
+  const rows = (await table.readRows(files)) as {
     symbol: string | null
     kind: string
     start_ts: number

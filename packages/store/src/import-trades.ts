@@ -1,10 +1,11 @@
 import { access } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
 import { K2Error } from '@k2/core'
-import type { Lake } from './lake.js'
-import type { CommitResult } from './lake-table.js'
-import { stageFromQuery } from './restage.js'
-import { stagedSource } from './stage.js'
+import type { LakeTable } from './lake-table.js'
+import { type CommitResult, coreOf } from './table-core.js'
+import { stageFromQuery } from './write/rows-in-duckdb.js'
+import { sqlString } from './write/sql-literal.js'
+import { stagedSource } from './write/staged-rows.js'
 
 /**
  * Imports existing files of trades into silver.trades through the same commit path as writers
@@ -24,6 +25,11 @@ export interface ImportOptions {
   symbol?: string
 }
 
+/** The lake to import into (a `Lake`): only its silver.trades table is used. */
+export interface TradesLake {
+  table(name: 'silver.trades'): Promise<LakeTable<'silver.trades'>>
+}
+
 const QUOTES = ['USDT', 'USDC', 'BUSD', 'FDUSD', 'TUSD', 'USD', 'EUR', 'GBP', 'BTC', 'ETH']
 
 /** SQL for a canonical symbol from a native one: `BTCUSDT` → `BTC-USDT`, `BTC-USD` unchanged. */
@@ -36,22 +42,20 @@ function symbolExpr(col: string): string {
   return `CASE ${cases.join(' ')} ELSE ${c} END`
 }
 
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`
-
 function timeExpr(col: string): string {
   // Integers are epoch µs; anything else is cast as a timestamp (Parquet TIMESTAMP columns).
   return `CASE WHEN typeof(${col}) IN ('BIGINT', 'INTEGER', 'HUGEINT', 'UBIGINT', 'DOUBLE') THEN make_timestamp(${col}::BIGINT)::TIMESTAMPTZ ELSE ${col}::TIMESTAMPTZ END`
 }
 
-async function columnsOf(lake: Lake, source: string): Promise<string[]> {
-  return (await lake.table('silver.trades')).deps.engine.with(async (conn) => {
+async function columnsOf(lake: TradesLake, source: string): Promise<string[]> {
+  return coreOf(await lake.table('silver.trades')).duckdb.with(async (conn) => {
     const r = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)
     return r.getRows().map((row) => String(row[0]))
   })
 }
 
 /** Appends the trades in `paths` (CSV or Parquet) to silver.trades in one commit. */
-export async function importTrades(lake: Lake, paths: readonly string[], opts: ImportOptions = {}): Promise<CommitResult> {
+export async function importTrades(lake: TradesLake, paths: readonly string[], opts: ImportOptions = {}): Promise<CommitResult> {
   if (paths.length === 0) throw new K2Error('VALIDATION', 'importTrades needs at least one file path')
   const files = paths.map((p) => resolve(p))
   for (const f of files) {
@@ -63,7 +67,7 @@ export async function importTrades(lake: Lake, paths: readonly string[], opts: I
   if (exts.size !== 1 || !['.csv', '.parquet'].includes([...exts][0] as string)) {
     throw new K2Error('VALIDATION', `import files must all be .csv(.gz) or all .parquet, got ${[...exts].join(', ')}`)
   }
-  const list = `[${files.map(quote).join(', ')}]`
+  const list = `[${files.map(sqlString).join(', ')}]`
   const source = exts.has('.csv') ? `read_csv(${list}, header = true, union_by_name = true)` : `read_parquet(${list}, union_by_name = true)`
   const cols = new Set(
     await columnsOf(lake, source).catch((err) => {
@@ -80,16 +84,16 @@ export async function importTrades(lake: Lake, paths: readonly string[], opts: I
       `unrecognised trade columns [${[...cols].join(', ')}]: expected K2's (exchange, symbol, id, price, qty, side, ts, recv_ts) or Tardis' (exchange, symbol, timestamp, local_timestamp, id, side, price, amount)`,
     )
   }
-  const exchange = opts.exchange === undefined ? 'exchange::VARCHAR' : quote(opts.exchange)
-  const symbol = opts.symbol === undefined ? symbolExpr('symbol::VARCHAR') : quote(opts.symbol)
+  const exchange = opts.exchange === undefined ? 'exchange::VARCHAR' : sqlString(opts.exchange)
+  const symbol = opts.symbol === undefined ? symbolExpr('symbol::VARCHAR') : sqlString(opts.symbol)
   const select = tardis
     ? `SELECT ${exchange} AS exchange, ${symbol} AS symbol, id::VARCHAR AS id, price::DOUBLE AS price, amount::DOUBLE AS qty,
          CASE lower(side::VARCHAR) WHEN 'buy' THEN 'buy' WHEN 'sell' THEN 'sell' ELSE 'unknown' END AS side,
          ${timeExpr('timestamp')} AS ts, ${timeExpr('local_timestamp')} AS recv_ts FROM ${source}`
     : `SELECT ${exchange} AS exchange, ${opts.symbol === undefined ? 'symbol::VARCHAR' : symbol} AS symbol, id::VARCHAR AS id, price::DOUBLE AS price,
          qty::DOUBLE AS qty, side::VARCHAR AS side, ${timeExpr('ts')} AS ts, ${timeExpr('recv_ts')} AS recv_ts FROM ${source}`
-  const table = await lake.table('silver.trades')
-  return table.deps.engine.with(async (conn) => {
+  const table = coreOf(await lake.table('silver.trades'))
+  return table.duckdb.with(async (conn) => {
     let staged: Awaited<ReturnType<typeof stageFromQuery>>
     try {
       staged = await stageFromQuery(conn, table.spec, select)

@@ -11,14 +11,13 @@
  * @packageDocumentation
  */
 
-export type { AsOf, DataFile, FileCatalog, SnapshotFiles } from './catalog.js'
 export type { CoverageReport } from './coverage-report.js'
-export type { WriterInput } from './event-rows.js'
+export type { SnapshotInfo } from './iceberg/snapshots.js'
 export { type ImportOptions, importTrades } from './import-trades.js'
 export { Lake, type LakeOptions, openLake } from './lake.js'
-export { type CommitResult, LakeTable } from './lake-table.js'
+export { LakeTable } from './lake-table.js'
 export type { CompactOptions, ExpireOptions, ExpireResult, RetentionPolicy } from './maintenance.js'
 export { type PipeOptions, type PipeStats, pipe } from './pipe.js'
-export * from './query/index.js'
-export type { SnapshotInfo } from './snapshots.js'
-export { type Scheduler, TableWriter, type WriterOptions } from './writer.js'
+export type { CommitResult } from './table-core.js'
+export { type Scheduler, TableWriter, type WriterOptions } from './table-writer.js'
+export type { WriterInput } from './write/event-rows.js'

@@ -1,15 +1,23 @@
 import { mkdir, stat } from 'node:fs/promises'
-import { type Clock, K2Error, systemClock, type TableName, type TimeInput } from '@k2/core'
-import type { AsOf, FileCatalog, SnapshotFiles } from './catalog.js'
+import { type AsOf, type Clock, type FileCatalog, K2Error, type SnapshotFiles, systemClock, type TableName, type TimeInput } from '@k2/core'
+import {
+  type AsOfInput,
+  createQueryLayer,
+  type QueryEngine,
+  type QueryLayer,
+  type QueryLayerOptions,
+  type SelectQueryBuilder,
+  type SqlQuery,
+  type TableRef,
+  type TimeParam,
+} from '@k2/query'
+import { createDuckDBEngine } from '@k2/query/duckdb'
 import { type CoverageReport, coverageReport } from './coverage-report.js'
-import { Engine } from './engine.js'
+import { LakeDuckDB } from './lake-duckdb.js'
 import { LakeTable } from './lake-table.js'
 import type { RetentionPolicy } from './maintenance.js'
 import { checkLakeRoot, checkTableName, inside } from './paths.js'
-import { createQueryLayer, type QueryLayer, type QueryLayerOptions } from './query/query-layer.js'
-import type { AsOfInput, SelectQueryBuilder } from './query/select-query-builder.js'
-import type { TableRef, TimeParam } from './query/sql-node.js'
-import type { SqlQuery } from './query/sql-query.js'
+import { coreOf, TableCore } from './table-core.js'
 
 export interface LakeOptions {
   /** DuckDB worker threads for writing and reading Parquet. Default 1. */
@@ -20,8 +28,11 @@ export interface LakeOptions {
   maxCommitRetries?: number
   /** Retention policies per table, applied by `lake.applyRetention()`. */
   retention?: Partial<Record<TableName, RetentionPolicy[]>>
-  /** The query layer behind `lake.query()` and `lake.sql`: engine, pool, timeout, row cap. */
-  query?: QueryLayerOptions
+  /**
+   * The query layer behind `lake.query()` and `lake.sql`: pool, timeout, row cap, and the engine
+   * (default: a native DuckDB from `@k2/query/duckdb`, made on the first query and closed with the lake).
+   */
+  query?: Omit<QueryLayerOptions, 'engine'> & { engine?: QueryEngine | Promise<QueryEngine> }
 }
 
 /**
@@ -37,7 +48,7 @@ export interface LakeOptions {
 export class Lake implements FileCatalog {
   readonly root: string
   readonly #tables = new Map<TableName, Promise<LakeTable>>()
-  readonly #engine: Engine
+  readonly #duckdb: LakeDuckDB
   readonly #opts: LakeOptions
   #queries: QueryLayer | undefined
   readonly #files = new Map<string, SnapshotFiles>()
@@ -46,7 +57,7 @@ export class Lake implements FileCatalog {
   constructor(root: string, opts: LakeOptions) {
     this.root = root
     this.#opts = opts
-    this.#engine = new Engine(opts.threads ?? 1)
+    this.#duckdb = new LakeDuckDB(opts.threads ?? 1)
   }
 
   /** Opens a table (creating it, with its Iceberg metadata, on first use). */
@@ -56,18 +67,13 @@ export class Lake implements FileCatalog {
     if (!t) {
       const [ns, tbl] = checked.split('.') as [string, string]
       const clock = this.#opts.clock ?? systemClock
-      const table = new LakeTable(
-        {
-          root: this.root,
-          engine: this.#engine,
-          nowMs: () => Math.floor(clock() / 1000),
-          maxRetries: this.#opts.maxCommitRetries ?? 100,
-          retention: this.#opts.retention ?? {},
-        },
+      const core = new TableCore(
+        { duckdb: this.#duckdb, nowMs: () => Math.floor(clock() / 1000), maxRetries: this.#opts.maxCommitRetries ?? 100 },
         checked,
         inside(this.root, ns, tbl),
       )
-      t = table.ensure().then(() => table)
+      const table = new LakeTable(core, this.#opts.retention?.[checked] ?? [])
+      t = core.ensure().then(() => table)
       t.catch(() => this.#tables.delete(checked))
       this.#tables.set(checked, t)
     }
@@ -93,7 +99,10 @@ export class Lake implements FileCatalog {
 
   /** The query layer over this lake, made on first use with `LakeOptions.query`. */
   get queries(): QueryLayer {
-    this.#queries ??= createQueryLayer(this, this.#opts.query ?? {})
+    if (!this.#queries) {
+      const { engine, ...rest } = this.#opts.query ?? {}
+      this.#queries = createQueryLayer(this, { ...rest, engine: engine ?? createDuckDBEngine() })
+    }
     return this.#queries
   }
 
@@ -131,12 +140,12 @@ export class Lake implements FileCatalog {
    * `pipe`): subscribed the whole day and every gap healed. See {@link CoverageReport}.
    */
   async coverage(q: { exchange: string; symbol: string; day: TimeInput }): Promise<CoverageReport> {
-    return coverageReport(await this.table('bronze.coverage'), q)
+    return coverageReport(coreOf(await this.table('bronze.coverage')), q)
   }
 
   /** Releases the lake's DuckDB instances; resolves once running queries have finished. */
   async close(): Promise<void> {
-    this.#engine.close()
+    this.#duckdb.close()
     await this.#queries?.close()
   }
 }

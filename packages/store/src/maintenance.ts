@@ -1,14 +1,14 @@
 import { readdir, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { K2Error, parseDuration } from '@k2/core'
-import { commitMetadata, commitSnapshot } from './commit.js'
-import { writeDataFiles } from './data-files.js'
-import type { LakeTable } from './lake-table.js'
-import { type LiveFile, readManifest, readManifestList } from './manifests.js'
-import { fromUri, toUri } from './paths.js'
-import { stageFromFiles } from './restage.js'
-import type { Snapshot } from './table-metadata.js'
-import { decodeValue } from './values.js'
+import { commitMetadata, commitSnapshot } from './iceberg/commit.js'
+import { fromUri, toUri } from './iceberg/file-uri.js'
+import { type LiveFile, readManifest, readManifestList } from './iceberg/manifests.js'
+import { decodeValue } from './iceberg/single-value.js'
+import type { Snapshot } from './iceberg/table-metadata.js'
+import type { TableCore } from './table-core.js'
+import { writeDataFiles } from './write/parquet-files.js'
+import { stageFromFiles } from './write/rows-in-duckdb.js'
 
 /** Table maintenance: snapshot expiry, retention, compaction and orphan clean-up. */
 
@@ -43,14 +43,14 @@ async function referenced(snapshots: Snapshot[]): Promise<{ lists: Set<string>; 
  * `retainLast`), then — only after that commit is durable — deletes the manifest lists, manifests
  * and data files that no remaining snapshot references. Time travel to expired snapshots ends.
  */
-export async function expireSnapshots(table: LakeTable, opts: ExpireOptions = {}): Promise<ExpireResult> {
+export async function expireSnapshots(table: TableCore, opts: ExpireOptions = {}): Promise<ExpireResult> {
   const ageMs = parseDuration(opts.olderThan ?? '5d') / 1000
   const retainLast = Math.max(1, opts.retainLast ?? 1)
   let expired: Snapshot[] = []
   let kept: Snapshot[] = []
-  await commitMetadata(table.ctx, async (base) => {
+  await commitMetadata(table, async (base) => {
     const meta = base.metadata
-    const cutoff = table.deps.nowMs() - ageMs
+    const cutoff = table.nowMs() - ageMs
     const bySeq = [...meta.snapshots].sort((a, b) => b['sequence-number'] - a['sequence-number'])
     const keepIds = new Set(bySeq.slice(0, retainLast).map((s) => s['snapshot-id']))
     keepIds.add(meta['current-snapshot-id'])
@@ -65,7 +65,7 @@ export async function expireSnapshots(table: LakeTable, opts: ExpireOptions = {}
     log.forEach((e, i) => {
       if (!keepIds.has(e['snapshot-id'])) first = i + 1
     })
-    const now = Math.max(table.deps.nowMs(), meta['last-updated-ms'])
+    const now = Math.max(table.nowMs(), meta['last-updated-ms'])
     return {
       metadata: {
         ...meta,
@@ -111,16 +111,16 @@ function partitionKey(f: LiveFile): string {
  * are dropped, files straddling the cut-off are rewritten without the old rows.
  */
 export async function applyRetention(
-  table: LakeTable,
+  table: TableCore,
   policies: RetentionPolicy[],
 ): Promise<{ deletedRows: number; snapshotId: bigint | null }> {
   const spec = table.spec
   const timeCol = spec.columns.find((c) => c.name === spec.timeColumn)
   if (!timeCol) throw new K2Error('INTERNAL', `${spec.name} has no time column`)
-  const nowUs = table.deps.nowMs() * 1000
-  return table.deps.engine.with(async (conn) => {
+  const nowUs = table.nowMs() * 1000
+  return table.duckdb.with(async (conn) => {
     let deletedRows = 0
-    const result = await commitSnapshot(table.ctx, async (_base, live) => {
+    const result = await commitSnapshot(table, async (_base, live) => {
       deletedRows = 0
       const remove = new Set<string>()
       const add = []
@@ -157,13 +157,13 @@ export interface CompactOptions {
 
 /** Rewrites each partition's small files into one file with the same rows (a `replace` commit). */
 export async function compact(
-  table: LakeTable,
+  table: TableCore,
   opts: CompactOptions = {},
 ): Promise<{ rewrittenFiles: number; addedFiles: number; snapshotId: bigint | null }> {
   const small = opts.smallFileBytes ?? 64 * 2 ** 20
-  return table.deps.engine.with(async (conn) => {
+  return table.duckdb.with(async (conn) => {
     let plan: { add: Awaited<ReturnType<typeof writeDataFiles>>; remove: Set<string> } | undefined
-    const result = await commitSnapshot(table.ctx, async (_base, live) => {
+    const result = await commitSnapshot(table, async (_base, live) => {
       if (plan) return { operation: 'replace', ...plan, consolidate: true }
       const groups = new Map<string, LiveFile[]>()
       for (const l of live) {
@@ -212,14 +212,14 @@ async function listFiles(dir: string): Promise<string[]> {
  * older than `olderThan` (default "3d", as Spark): leftovers of crashed or lost commits. The grace
  * period protects files of commits still in flight.
  */
-export async function removeOrphans(table: LakeTable, opts: { olderThan?: string | number } = {}): Promise<{ deleted: string[] }> {
+export async function removeOrphans(table: TableCore, opts: { olderThan?: string | number } = {}): Promise<{ deleted: string[] }> {
   const graceMs = parseDuration(opts.olderThan ?? '3d') / 1000
   const { metadata } = await table.current()
   const refs = await referenced(metadata.snapshots)
   const keep = new Set([...refs.lists, ...refs.manifests, ...refs.data])
-  const cutoff = table.deps.nowMs() - graceMs
+  const cutoff = table.nowMs() - graceMs
   const deleted: string[] = []
-  for (const path of [...(await listFiles(join(table.dir, 'data'))), ...(await listFiles(table.ctx.metadataDir))]) {
+  for (const path of [...(await listFiles(join(table.dir, 'data'))), ...(await listFiles(table.metadataDir))]) {
     const name = path.slice(path.lastIndexOf('/') + 1)
     if (keep.has(path) || /^v\d+\.metadata\.json$/.test(name) || name === 'version-hint.text') continue
     const info = await stat(path).catch(() => null)

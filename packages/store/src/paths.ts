@@ -1,5 +1,5 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { isTableName, K2Error, type TableName } from '@k2/core'
 
 /**
@@ -58,17 +58,4 @@ export function inside(root: string, ...parts: string[]): string {
     throw new K2Error('VALIDATION', `path ${JSON.stringify(parts.join('/'))} leaves the lake root ${root}: lake paths may not contain ".."`)
   }
   return full
-}
-
-/** `file:///abs/path` for a local path (what Iceberg metadata stores). */
-export function toUri(path: string): string {
-  return pathToFileURL(path).href
-}
-
-/** The local path of a `file:` URI (`file:/x` and `file:///x` alike); rejects other schemes. */
-export function fromUri(uri: string): string {
-  if (!uri.startsWith('file:')) {
-    throw new K2Error('UNSUPPORTED', `"${uri}" is not a local file URI: this lake reads file:// tables only (object stores come later)`)
-  }
-  return fileURLToPath(uri.startsWith('file:///') ? uri : `file://${uri.slice('file:'.length)}`)
 }

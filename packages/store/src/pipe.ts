@@ -9,8 +9,8 @@ import {
   type TableName,
 } from '@k2/core'
 import { CoverageTracker } from './coverage-tracker.js'
-import type { Lake } from './lake.js'
-import type { Scheduler, TableWriter, WriterOptions } from './writer.js'
+import type { LakeTable } from './lake-table.js'
+import type { Scheduler, TableWriter, WriterOptions } from './table-writer.js'
 
 export interface PipeOptions {
   /** Stops the pipe (closing the source) when aborted; everything received so far is committed. */
@@ -35,6 +35,11 @@ export interface PipeStats {
   gaps: number
 }
 
+/** The lake `pipe` writes to (a `Lake`). */
+export interface PipeLake {
+  table<T extends TableName>(name: T): Promise<LakeTable<T>>
+}
+
 /**
  * Writes a feed into the lake until it ends or `signal` aborts: raw frames → bronze.frames,
  * dead letters → bronze.dlq, trades → silver.trades (deduplicated), books → silver.book, and the
@@ -42,7 +47,7 @@ export interface PipeStats {
  * (core's contract), so the store never depends on the feeds package. Resolves with counts once
  * every buffered row is committed.
  */
-export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOptions = {}): Promise<PipeStats> {
+export async function pipe(source: MarketEventSource, lake: PipeLake, opts: PipeOptions = {}): Promise<PipeStats> {
   // Take the stream and attach the listeners before the first await: a feed delivers events from the
   // moment it connects, and whatever arrived while the tables were opening would otherwise be lost.
   const events = source[Symbol.asyncIterator]()
@@ -50,14 +55,14 @@ export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOpti
   const clean = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
   const open = async <T extends TableName>(name: T, extra: Partial<WriterOptions> = {}) =>
     (await lake.table(name)).writer(clean({ ...writerOpts, ...extra }))
-  const ready = Promise.all([
-    open('bronze.frames'),
-    open('bronze.dlq'),
+  const ready = (async () => ({
+    frames: await open('bronze.frames'),
+    dlq: await open('bronze.dlq'),
     // Each trade commit also checkpoints coverage, so open intervals reach the lake as the data does.
-    open('silver.trades', { onCommit: () => checkpoint() }),
-    open('silver.book'),
-    open('bronze.coverage'),
-  ])
+    trades: await open('silver.trades', { onCommit: () => checkpoint() }),
+    book: await open('silver.book'),
+    coverage: await open('bronze.coverage'),
+  }))()
   const tracker = new CoverageTracker()
   const stats: PipeStats = { frames: 0, deadLetters: 0, trades: 0, duplicateTrades: 0, bookUpdates: 0, coverageRows: 0, gaps: 0 }
   let failure: unknown
@@ -73,22 +78,22 @@ export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOpti
   const writeCoverage = (end: boolean) => {
     const rows = tracker.take(end, end ? (opts.clock ?? systemClock)() : undefined)
     stats.coverageRows += rows.length
-    if (rows.length > 0) later(([, , , , coverage]) => coverage.append(rows))
+    if (rows.length > 0) later(({ coverage }) => coverage.append(rows))
   }
   function checkpoint(): void {
     tracker.checkpoint()
     const rows = tracker.take()
     stats.coverageRows += rows.length
     // committed with the trades they describe, so a crash loses no more coverage than data
-    if (rows.length > 0) later(([, , , , coverage]) => coverage.append(rows).then(() => coverage.flush()))
+    if (rows.length > 0) later(({ coverage }) => coverage.append(rows).then(() => coverage.flush()))
   }
   const onFrame = (f: RawFrame) => {
     stats.frames++
-    later(([frames]) => frames.append([f]))
+    later(({ frames }) => frames.append([f]))
   }
   const onDlq = (d: DeadLetter) => {
     stats.deadLetters++
-    later(([, dlq]) => dlq.append([d]))
+    later(({ dlq }) => dlq.append([d]))
   }
   const onStatus = (s: FeedEventMap['status']) => {
     tracker.status(s)
@@ -111,7 +116,7 @@ export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOpti
   let writers: Awaited<typeof ready> | undefined
   try {
     writers = await ready
-    const [, dlq, trades, book] = writers
+    const { dlq, trades, book } = writers
     for (;;) {
       // No break on abort: abort closes the source, which ends iteration after the events it
       // already buffered, so everything the exchange delivered reaches the lake.
@@ -140,14 +145,14 @@ export async function pipe(source: MarketEventSource, lake: Lake, opts: PipeOpti
     if (writers) {
       await Promise.all(pending) // side-channel rows reach their writers before the writers close
       // Coverage closes last: the trade writer's final commit may still queue a checkpoint for it.
-      const coverage = writers[4]
-      const results = await Promise.allSettled(writers.slice(0, 4).map((w) => w.close()))
+      const { coverage, ...data } = writers
+      const results = await Promise.allSettled(Object.values(data).map((w) => w.close()))
       await Promise.all(pending)
       results.push(...(await Promise.allSettled([coverage.close()])))
       for (const r of results) if (r.status === 'rejected') failure ??= r.reason
     }
   }
-  stats.duplicateTrades = writers?.[2].stats().duplicates ?? 0
+  stats.duplicateTrades = writers?.trades.stats().duplicates ?? 0
   if (failure) throw K2Error.from(failure, 'IO', `pipe could not write to the lake: ${(failure as Error).message ?? String(failure)}`)
   return stats
 }

@@ -1,13 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { K2Error } from '@k2/core'
-import type { TableSpec } from './table-spec.js'
+import type { TableSpec } from './iceberg/table-spec.js'
+import { sqlString } from './write/sql-literal.js'
 
 /**
  * Reads Parquet data files into plain row objects: timestamptz columns as epoch µs numbers, longs as
  * numbers (K2's row types), in the order the files are given.
  */
-
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`
 
 export function projection(spec: TableSpec): string {
   return spec.columns.map((c) => (c.type === 'timestamptz' ? `epoch_us("${c.name}") AS "${c.name}"` : `"${c.name}"`)).join(', ')
@@ -17,7 +16,7 @@ export async function readRows(conn: DuckDBConnection, spec: TableSpec, paths: r
   if (paths.length === 0) return []
   let reader: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>
   try {
-    reader = await conn.runAndReadAll(`SELECT ${projection(spec)} FROM read_parquet([${paths.map(quote).join(', ')}])`)
+    reader = await conn.runAndReadAll(`SELECT ${projection(spec)} FROM read_parquet([${paths.map(sqlString).join(', ')}])`)
   } catch (err) {
     throw new K2Error(
       'CORRUPT_TABLE',

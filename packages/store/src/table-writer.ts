@@ -1,8 +1,8 @@
 import { K2Error, type TableName } from '@k2/core'
-import { giveBack } from './write/spare-batches.js'
+import type { CommitResult, TableCore } from './table-core.js'
 import { ColumnBatch } from './write/column-batch.js'
 import type { WriterInput } from './write/event-rows.js'
-import type { CommitResult, TableCore } from './table-core.js'
+import { giveBack } from './write/spare-batches.js'
 
 /** Timer functions, injectable so tests drive time-based flushes without waiting. */
 export interface Scheduler {

@@ -262,7 +262,7 @@ describe('interoperability: what K2 writes, third-party readers read', () => {
   })
 
   it('Avro manifests carry the Iceberg headers and field ids; sizes and row counts are exact', async () => {
-    const { decodeAvroFile } = await import('../src/avro-file.js')
+    const { decodeAvroFile } = await import('../src/iceberg/avro-file.js')
     for (const name of TABLE_NAMES) {
       const t = await lake.table(name)
       const { metadata } = await t.current()

@@ -208,7 +208,7 @@ describe('lake tables, commits and reads', () => {
 
 describe('string bounds of long values', () => {
   it('are truncated prefixes that still bound every value (upper bumped), in UTF-8 order', async () => {
-    const { truncateLower, truncateUpper } = await import('../src/data-files.js')
+    const { truncateLower, truncateUpper } = await import('../src/write/parquet-files.js')
     const long = `${'a'.repeat(63)}z${'q'.repeat(100)}`
     expect(truncateLower(long)).toBe(`${'a'.repeat(63)}z`)
     expect(truncateUpper(long)).toBe(`${'a'.repeat(63)}{`) // 'z' + 1

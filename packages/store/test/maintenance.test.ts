@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { MICROS_PER_DAY } from '@k2/core'
 import { type Lake, openLake } from '@k2/store'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { decodeAvroFile } from '../src/avro-file.js'
+import { decodeAvroFile } from '../src/iceberg/avro-file.js'
 import { makeTrades, sortedKeys, T0, tempDir } from './helpers.js'
 
 const KEY = ['exchange', 'symbol', 'id', 'price', 'qty', 'side', 'ts', 'recv_ts']
@@ -60,7 +60,7 @@ describe('maintenance: expiry, retention, compaction, orphans', () => {
     const t = await lake.table('silver.trades')
     for (let i = 0; i < 3; i++) await t.append(makeTrades(20, { startId: 1 + i * 20 }))
     await t.compact()
-    const oldFiles = (await t.liveFiles({ snapshotId: (await t.history())[2]?.snapshotId as bigint })).map((l) => l.file.file_path)
+    const oldFiles = (await t.files({ snapshotId: (await t.history())[2]?.snapshotId as bigint })).files.map((f) => f.path)
     nowUs += 8 * MICROS_PER_DAY
     await t.append(makeTrades(5, { startId: 500 }))
     const r = await t.expireSnapshots({ olderThan: '7d' })
@@ -69,7 +69,7 @@ describe('maintenance: expiry, retention, compaction, orphans', () => {
     const h = await t.history()
     expect(h).toHaveLength(1)
     expect(h[0]?.current).toBe(true)
-    for (const f of oldFiles) expect(existsSync(f.replace('file://', ''))).toBe(false)
+    for (const f of oldFiles) expect(existsSync(f)).toBe(false)
     expect(await t.scan()).toHaveLength(65)
     await expect(t.scan({ snapshotId: 1n })).rejects.toMatchObject({ code: 'NOT_FOUND' })
     expect((await t.expireSnapshots({ olderThan: '7d' })).expiredSnapshots).toBe(0)
@@ -152,6 +152,6 @@ describe('maintenance: expiry, retention, compaction, orphans', () => {
     expect(r.deleted).toEqual([stale])
     expect(existsSync(fresh)).toBe(true)
     expect(await t.scan()).toHaveLength(10)
-    expect(readdirSync(t.ctx.metadataDir)).toContain('version-hint.text')
+    expect(readdirSync(join(t.dir, 'metadata'))).toContain('version-hint.text')
   })
 })

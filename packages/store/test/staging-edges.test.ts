@@ -1,9 +1,10 @@
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { K2Error, MICROS_PER_DAY, type TableName } from '@k2/core'
 import { describe, expect, it } from 'vitest'
-import { ColumnBatch } from '../src/column-batch.js'
-import { tableSpec } from '../src/table-spec.js'
-import { compareStrings } from '../src/values.js'
+import { compareStrings } from '../src/iceberg/single-value.js'
+import { tableSpec } from '../src/iceberg/table-spec.js'
+import { coreOf } from '../src/table-core.js'
+import { ColumnBatch } from '../src/write/column-batch.js'
 import { T0 } from './helpers.js'
 import {
   bookRow as baseBookRow,
@@ -15,8 +16,8 @@ import {
   useLake,
 } from './staging-support.js'
 
-// Edge cases of the column-batch write path (column-batch, batch-plan, batch-stats, stage-scan,
-// stage, writer, batch-pool), from an adversarial review: strings DuckDB cannot store as given,
+// Edge cases of the column-batch write path (write/: column-batch, file-layout, column-stats, duckdb-scan,
+// staged-rows, spare-batches; table-writer), from an adversarial review: strings DuckDB cannot store as given,
 // ENUM width limits, extreme numbers, id bounds, duplicates, writer lifecycle races.
 
 const ctx = useLake()
@@ -221,7 +222,7 @@ describe('ENUM widths and dictionaries', () => {
   })
 
   it('a failed append does not disturb the next commit (dictionary entries it left behind)', async () => {
-    const t = await ctx.lake.table('silver.book')
+    const t = coreOf(await ctx.lake.table('silver.book'))
     const batch = t.newBatch(8)
     expect(() => t.addTo(batch, [bookRow(1, { symbol: 'GHOST' }), bookRow(2, { price: 'x' })])).toThrow()
     t.addTo(batch, [bookRow(3, { symbol: 'REAL' })])
@@ -381,8 +382,8 @@ describe('writer lifecycle', () => {
     const t = await ctx.lake.table('bronze.dlq')
     const w = t.writer({ flushRows: 64, flushMs: 0 })
     await Promise.all([w.close(), w.close()])
-    const a = t.newBatch(8)
-    const b = t.newBatch(8)
+    const a = coreOf(t).newBatch(8)
+    const b = coreOf(t).newBatch(8)
     expect(a).not.toBe(b)
   })
 

@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import type { TableName } from '@k2/core'
 import { type Lake, openLake } from '@k2/store'
 import { afterEach, beforeEach, expect } from 'vitest'
-import { tableSpec } from '../src/table-spec.js'
+import { tableSpec } from '../src/iceberg/table-spec.js'
 import { T0, tempDir } from './helpers.js'
 
 /** What the staging tests share: a fresh lake per test, and reading its data files back with DuckDB. */

@@ -1,13 +1,13 @@
 import { K2Error, MICROS_PER_DAY, type TableName } from '@k2/core'
 import { describe, expect, it } from 'vitest'
-import { giveBack, takeBatch } from '../src/batch-pool.js'
-import { ColumnBatch } from '../src/column-batch.js'
-import { tableSpec } from '../src/table-spec.js'
-import { compareStrings } from '../src/values.js'
+import { compareStrings } from '../src/iceberg/single-value.js'
+import { tableSpec } from '../src/iceberg/table-spec.js'
+import { ColumnBatch } from '../src/write/column-batch.js'
+import { giveBack, takeBatch } from '../src/write/spare-batches.js'
 import { T0 } from './helpers.js'
 import { bookRow, expectSameRows, readBack as readBackFrom, useLake } from './staging-support.js'
 
-// Rows go from JS into Parquet through columns and a DuckDB table function (stage-scan.ts). These
+// Rows go from JS into Parquet through columns and a DuckDB table function (write/duckdb-scan.ts). These
 // tests write rows that cross chunk boundaries (2,048 rows) with every column type, nulls that
 // come and go between chunks, wide dictionaries and negative 64-bit values, and compare what
 // DuckDB reads back from the data files with what went in.

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { type ColumnSpec, K2Error, TABLE_SCHEMAS, type TableName } from '@k2/core'
 import type { AsOf, DataFile, FileCatalog, SnapshotFiles } from '@k2/core'
+import { type ColumnSpec, K2Error, TABLE_SCHEMAS, type TableName } from '@k2/core'
 
 /**
  * A real FileCatalog over real Parquet files: each snapshot lists files whose bounds and null

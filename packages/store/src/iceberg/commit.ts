@@ -1,8 +1,8 @@
-import { randomInt, randomUUID } from 'node:crypto'
-import { mkdir, unlink } from 'node:fs/promises'
+import { randomInt } from 'node:crypto'
+import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { K2Error } from '@k2/core'
-import { publishExclusive, replaceFile, writeDurable } from './durable-fs.js'
+import { toUri } from './file-uri.js'
 import type { DataFileRecord, ManifestEntry, ManifestFileRecord } from './manifest-schemas.js'
 import {
   type LiveFile,
@@ -13,9 +13,8 @@ import {
   writeManifest,
   writeManifestList,
 } from './manifests.js'
-import { toUri } from './file-uri.js'
-import { latestVersion, metadataFileName, readVersion, type Snapshot, type TableMetadata, type Version } from './table-metadata.js'
-import type { TableSpec } from './table-spec.js'
+import { loadLatest, metadataFileName, publishVersion } from './metadata-versions.js'
+import type { Snapshot, TableContext, TableMetadata, Version } from './table-metadata.js'
 
 /**
  * Optimistic, atomic commits: build the next `vN+1.metadata.json` from the latest version, publish
@@ -23,15 +22,6 @@ import type { TableSpec } from './table-spec.js'
  * changes until the link succeeds; files of a failed attempt are removed (or left as orphans when
  * the process dies, which `removeOrphans` deletes later).
  */
-
-export interface TableContext {
-  spec: TableSpec
-  dir: string
-  metadataDir: string
-  /** Wall clock in ms (injectable for tests). */
-  nowMs: () => number
-  maxRetries: number
-}
 
 export interface SnapshotChange {
   operation: 'append' | 'overwrite' | 'replace' | 'delete'
@@ -46,32 +36,6 @@ export interface SnapshotChange {
 }
 
 const backoff = (attempt: number) => new Promise((r) => setTimeout(r, randomInt(1, 5 + Math.min(attempt, 20) * 5)))
-
-/** Publishes `metadata` as the next version after `base`; false when another writer got there first. */
-async function publish(ctx: TableContext, baseVersion: number, metadata: TableMetadata): Promise<boolean> {
-  const temp = join(ctx.metadataDir, `${randomUUID()}.metadata.json`)
-  await writeDurable(temp, JSON.stringify(metadata))
-  const won = await publishExclusive(temp, join(ctx.metadataDir, metadataFileName(baseVersion + 1)))
-  if (won) await replaceFile(join(ctx.metadataDir, 'version-hint.text'), String(baseVersion + 1)).catch(() => {})
-  return won
-}
-
-/** The latest version, or null for a table not created yet. */
-export async function loadLatest(ctx: TableContext): Promise<Version | null> {
-  const n = await latestVersion(ctx.metadataDir)
-  return n === 0 ? null : readVersion(ctx.metadataDir, n)
-}
-
-/** Creates the table (v1, no snapshot) unless it exists; returns the latest version. */
-export async function ensureTable(ctx: TableContext, initial: () => TableMetadata): Promise<Version> {
-  for (;;) {
-    const latest = await loadLatest(ctx)
-    if (latest) return latest
-    await mkdir(ctx.metadataDir, { recursive: true })
-    await mkdir(join(ctx.dir, 'data'), { recursive: true })
-    await publish(ctx, 0, initial())
-  }
-}
 
 export function currentSnapshot(meta: TableMetadata): Snapshot | undefined {
   const id = meta['current-snapshot-id']
@@ -91,7 +55,7 @@ export async function commitMetadata(
     if (!base) throw new K2Error('NOT_FOUND', `table ${ctx.spec.name} does not exist`)
     const { metadata, discard } = await build(base, attempt)
     if (metadata === null) return base // nothing to commit
-    if (await publish(ctx, base.version, metadata)) {
+    if (await publishVersion(ctx, base.version, metadata)) {
       return { version: base.version + 1, file: join(ctx.metadataDir, metadataFileName(base.version + 1)), metadata }
     }
     await Promise.all(discard.map((p) => unlink(p).catch(() => {})))

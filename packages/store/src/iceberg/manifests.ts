@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { K2Error } from '@k2/core'
 import { decodeAvroFile, encodeAvroFile } from './avro-file.js'
 import { writeDurable } from './durable-fs.js'
+import { fromUri, toUri } from './file-uri.js'
 import {
   type DataFileRecord,
   type FieldSummary,
@@ -13,10 +14,9 @@ import {
   manifestEntrySchema,
   partitionAvroType,
 } from './manifest-schemas.js'
-import { fromUri, toUri } from './file-uri.js'
+import { compareStrings, encodeValue } from './single-value.js'
 import type { Snapshot } from './table-metadata.js'
 import { icebergPartitionSpec, icebergSchema, type TableSpec } from './table-spec.js'
-import { compareStrings, encodeValue } from './single-value.js'
 
 /** A data file live in a snapshot, with the sequence numbers it inherited. */
 export interface LiveFile {

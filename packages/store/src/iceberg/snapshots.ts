@@ -1,5 +1,5 @@
-import { K2Error, toMillis } from '@k2/core'
 import type { AsOf } from '@k2/core'
+import { K2Error, toMillis } from '@k2/core'
 import type { Snapshot, TableMetadata } from './table-metadata.js'
 
 /** Snapshot selection (time travel) and the public shape of a snapshot in `history()`. */

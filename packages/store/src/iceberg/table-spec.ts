@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import type { ColumnSpec, ColumnType, TableName } from '@k2/core'
 import { TABLE_SCHEMAS } from '@k2/core'
-import type { TableMetadata } from './table-metadata.js'
 
 /**
  * How each lake table maps onto Iceberg: field ids (1..n in column order, never reused), the
@@ -163,35 +161,4 @@ export function icebergPartitionSpec(spec: TableSpec): { 'spec-id': number; fiel
 /** `schema.name-mapping.default`: lets readers map files without field ids by name. */
 export function nameMapping(spec: TableSpec): string {
   return JSON.stringify(spec.columns.map((c) => ({ 'field-id': c.id, names: [c.name] })))
-}
-
-/** Builds the v1 metadata of a new table. */
-export function newTableMetadata(spec: TableSpec, location: string, nowMs: number): TableMetadata {
-  return {
-    'format-version': 2,
-    'table-uuid': randomUUID(),
-    location,
-    'last-sequence-number': 0,
-    'last-updated-ms': nowMs,
-    'last-column-id': spec.columns.length,
-    schemas: [icebergSchema(spec)],
-    'current-schema-id': 0,
-    'partition-specs': [icebergPartitionSpec(spec)],
-    'default-spec-id': 0,
-    'last-partition-id': spec.partition.length > 0 ? 999 + spec.partition.length : 999,
-    'sort-orders': [{ 'order-id': 0, fields: [] }],
-    'default-sort-order-id': 0,
-    properties: {
-      'write.format.default': 'parquet',
-      'write.parquet.compression-codec': 'zstd',
-      'schema.name-mapping.default': nameMapping(spec),
-    },
-    'current-snapshot-id': -1,
-    snapshots: [],
-    'snapshot-log': [],
-    'metadata-log': [],
-    refs: {},
-    statistics: [],
-    'partition-statistics': [],
-  }
 }

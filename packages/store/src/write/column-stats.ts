@@ -1,23 +1,13 @@
-import type { BatchPlan } from './file-layout.js'
-import type { BatchColumn, ColumnBatch } from './column-batch.js'
 import type { Scalar } from '@k2/core'
 import { compareStrings } from '../iceberg/single-value.js'
+import type { BatchColumn, ColumnBatch } from './column-batch.js'
+import type { BatchPlan } from './file-layout.js'
+import type { ColumnStats, PartitionStats } from './staged-rows.js'
 
 /**
  * Exact column statistics per partition of a batch, from its typed columns (an aggregate query in
  * DuckDB cost ~0.15 s per million trades). NaN never reaches here: the row checks reject it.
  */
-
-export interface ColumnStats {
-  count: number
-  nulls: number
-  nans: number
-  min: Scalar | null
-  max: Scalar | null
-}
-
-/** Partition index → column name → statistics. */
-export type PartitionStats = Map<number, Map<string, ColumnStats>>
 
 // Small loops, one array type each, so each stays monomorphic.
 

@@ -1,18 +1,17 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { K2Error } from '@k2/core'
-import type { LiveFile } from '../iceberg/manifests.js'
 import { fromUri } from '../iceberg/file-uri.js'
-import { decodeExpr, materialize, type Staged, type StagedColumn, stagedSource } from './staged-rows.js'
-import type { TableSpec } from '../iceberg/table-spec.js'
+import type { LiveFile } from '../iceberg/manifests.js'
 import { compareStrings, decodeValue } from '../iceberg/single-value.js'
-import { sqlString } from '../sql-literal.js'
+import type { TableSpec } from '../iceberg/table-spec.js'
+import { sqlString } from './sql-literal.js'
+import { decodeExpr, materialize, type Staged, type StagedColumn, stagedSource } from './staged-rows.js'
 
 /**
  * Keeps a table's unique key unique (silver.trades: exchange, symbol, id) across batches, writers
  * and reconnects: drops staged rows whose key repeats inside the batch or already exists in a live
  * file. Only files whose partition and key bounds could hold a staged key are read.
  */
-
 
 interface KeyRange {
   min: string

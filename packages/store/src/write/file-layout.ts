@@ -1,8 +1,8 @@
 import { MICROS_PER_DAY, type Scalar } from '@k2/core'
-import type { BatchColumn, ColumnBatch } from './column-batch.js'
-import type { TableSpec } from '../iceberg/table-spec.js'
 import { monthOf } from '../iceberg/partition-transforms.js'
 import { compareStrings } from '../iceberg/single-value.js'
+import type { TableSpec } from '../iceberg/table-spec.js'
+import type { BatchColumn, ColumnBatch } from './column-batch.js'
 
 /**
  * How a batch is laid out in the lake, computed from its columns: the partition of each row, the

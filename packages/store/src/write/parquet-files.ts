@@ -2,22 +2,20 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
-import type { ColumnStats } from './column-stats.js'
-import { fsyncDir, fsyncFile } from '../iceberg/durable-fs.js'
-import type { DataFileRecord, KV } from '../iceberg/manifest-schemas.js'
-import { toUri } from '../iceberg/file-uri.js'
-import { decodeExpr, type Staged, sortExpr, stagedSource } from './staged-rows.js'
-import { icebergSchema, type TableSpec } from '../iceberg/table-spec.js'
 import type { Scalar } from '@k2/core'
+import { fsyncDir, fsyncFile } from '../iceberg/durable-fs.js'
+import { toUri } from '../iceberg/file-uri.js'
+import type { DataFileRecord, KV } from '../iceberg/manifest-schemas.js'
 import { partitionPathValue } from '../iceberg/partition-transforms.js'
 import { compareStrings, encodeValue } from '../iceberg/single-value.js'
-import { sqlString } from '../sql-literal.js'
+import { icebergSchema, type TableSpec } from '../iceberg/table-spec.js'
+import { sqlString } from './sql-literal.js'
+import { type ColumnStats, decodeExpr, type Staged, sortExpr, stagedSource } from './staged-rows.js'
 
 /**
  * Staged rows → one ZSTD Parquet file per partition (sorted, with Iceberg field ids), fsynced, and
  * the manifest entry of each file with exact column statistics computed from the rows written.
  */
-
 
 /** `SELECT` list that decodes staged columns into the table's columns, in schema order. */
 export function selectList(staged: Staged, alias = ''): string {

@@ -1,10 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import type { LiveFile } from '../iceberg/manifests.js'
-import { fromUri } from '../iceberg/file-uri.js'
-import type { Staged, StagedColumn } from './staged-rows.js'
-import type { TableSpec } from '../iceberg/table-spec.js'
 import type { Scalar } from '@k2/core'
-import { sqlString } from '../sql-literal.js'
+import { fromUri } from '../iceberg/file-uri.js'
+import type { LiveFile } from '../iceberg/manifests.js'
+import type { TableSpec } from '../iceberg/table-spec.js'
+import { sqlString } from './sql-literal.js'
+import type { Staged, StagedColumn } from './staged-rows.js'
 
 /**
  * Stages rows that are already in the lake (for compaction and retention rewrites): the rows of
@@ -13,7 +13,7 @@ import { sqlString } from '../sql-literal.js'
 let seq = 0
 
 export async function stageFromFiles(conn: DuckDBConnection, spec: TableSpec, files: LiveFile[], where?: string): Promise<Staged> {
-  const table = `k2_restage_${++seq}`
+  const table = `k2_rewrite_${++seq}`
   const paths = files.map((f) => sqlString(fromUri(f.file.file_path))).join(', ')
   const cols = spec.columns.map((c) => `"${c.name}"`).join(', ')
   await conn.run(

@@ -1,5 +1,5 @@
-import { ColumnBatch } from './column-batch.js'
 import type { TableSpec } from '../iceberg/table-spec.js'
+import { ColumnBatch } from './column-batch.js'
 
 /**
  * Empty batches of closed writers, held weakly: the next writer of the same table reuses their

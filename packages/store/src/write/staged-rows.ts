@@ -1,13 +1,22 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import type { PartitionStats } from './column-stats.js'
-import { releaseBatch } from './duckdb-scan.js'
 import type { Scalar } from '@k2/core'
 
 /**
  * Rows on their way into data files. Rows appended from JS are a column batch that DuckDB scans
- * through `k2_stage_scan` (see stage-scan.ts); rows already in DuckDB (imports, compaction) are a
+ * through `k2_stage_scan` (see duckdb-scan.ts); rows already in DuckDB (imports, compaction) are a
  * temp table. Deduplication that must delete rows first materializes a batch into a temp table.
  */
+
+export interface ColumnStats {
+  count: number
+  nulls: number
+  nans: number
+  min: Scalar | null
+  max: Scalar | null
+}
+
+/** Partition index → column name → statistics. */
+export type PartitionStats = Map<number, Map<string, ColumnStats>>
 
 export type StageKind = 'code' | 'string' | 'numid' | 'double' | 'int' | 'long' | 'ts' | 'bool'
 
@@ -24,8 +33,8 @@ export interface StagedColumn {
 export interface Staged {
   /** The temp table holding the rows (with the partition index in `__p`), once there is one. */
   table: string | null
-  /** The column batch the rows come from, until they are materialized into `table`. */
-  batch: { handle: number } | null
+  /** The column batch the rows come from (its scan handle), until they are materialized into `table`. */
+  batch: { handle: number; release(): void } | null
   rows: number
   columns: StagedColumn[]
   /** Partition tuples by index (the `__p` column). */
@@ -53,7 +62,7 @@ export async function materialize(conn: DuckDBConnection, staged: Staged): Promi
 
 /** Lets the batch go (its columns stay with the caller); the temp table, if any, stays. */
 export function release(staged: Staged): void {
-  if (staged.batch) releaseBatch(staged.batch.handle)
+  staged.batch?.release()
   staged.batch = null
 }
 

@@ -1,0 +1,17 @@
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { K2Error } from '@k2/core'
+
+/** Iceberg metadata names files by URI; K2's tables are local, so these are `file:` URIs. */
+
+/** `file:///abs/path` for a local path (what Iceberg metadata stores). */
+export function toUri(path: string): string {
+  return pathToFileURL(path).href
+}
+
+/** The local path of a `file:` URI (`file:/x` and `file:///x` alike); rejects other schemes. */
+export function fromUri(uri: string): string {
+  if (!uri.startsWith('file:')) {
+    throw new K2Error('UNSUPPORTED', `"${uri}" is not a local file URI: this lake reads file:// tables only (object stores come later)`)
+  }
+  return fileURLToPath(uri.startsWith('file:///') ? uri : `file://${uri.slice('file:'.length)}`)
+}
