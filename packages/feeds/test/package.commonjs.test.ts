@@ -13,15 +13,27 @@ const dist = join(realpathSync(pkgDir), 'dist')
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const CHILD_TIMEOUT_MS = 30_000
 
-/** Opens a simulator feed and prints which file `@k2/feeds` resolved to, the first trade's id and the tape's. */
+/**
+ * Opens a simulator feed with a gap in it (so both users of p-retry run: the reconnect loop and the REST
+ * history that heals the gap) and prints which file `@k2/feeds` resolved to, the ids the feed emitted,
+ * the tape's ids and the REST requests made.
+ */
 const probeBody = `
   const sim = await startSimulator({ exchange: 'binance', symbols: ['BTC-USDT'] })
-  const feed = openFeed({ exchange: 'binance', symbols: ['BTC-USDT'], url: sim.url, restUrl: sim.restUrl })
-  feed.on('status', (s) => { if (s.state === 'subscribed') sim.publish(1) })
+  const feed = openFeed({ exchange: 'binance', symbols: ['BTC-USDT'], url: sim.url, restUrl: sim.restUrl, historyMinIntervalMs: 0 })
+  feed.on('status', (s) => {
+    if (s.state !== 'subscribed') return
+    sim.publish(1)
+    sim.skipNext(2)
+    sim.publish(3)
+  })
+  const ids = []
   for await (const trade of feed) {
-    console.log(JSON.stringify({ entry: require.resolve('@k2/feeds'), trade: trade.id, tape: String(sim.trades('BTC-USDT')[0].id) }))
-    break
+    ids.push(trade.id)
+    if (ids.length === 4) break
   }
+  const tape = sim.trades('BTC-USDT').map((t) => String(t.id))
+  console.log(JSON.stringify({ entry: require.resolve('@k2/feeds'), ids, tape, restRequests: sim.restRequests }))
   await sim.close()
 `
 const cjsProbe = `const { openFeed } = require('@k2/feeds')
@@ -33,11 +45,11 @@ import { startSimulator } from '@k2/feeds/testing'
 ;(async () => {${probeBody}})()`
 
 /** Runs a child Node; a child that hangs is killed after CHILD_TIMEOUT_MS and reported, so the test fails instead of waiting forever. */
-function run(args: string[], cwd: string): Promise<{ entry: string; trade: string; tape: string }> {
+function run(args: string[], cwd: string): Promise<{ entry: string; ids: string[]; tape: string[]; restRequests: number }> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { cwd, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }, (err, stdout, stderr) => {
       if (err?.killed)
-        return reject(new Error(`no trade within ${CHILD_TIMEOUT_MS} ms: the CommonJS build hangs (stderr: ${stderr.slice(0, 500)})`))
+        return reject(new Error(`no result within ${CHILD_TIMEOUT_MS} ms: the CommonJS build hangs (stderr: ${stderr.slice(0, 500)})`))
       if (err) return reject(new Error(`${err.message}\n${stderr}`))
       resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string))
     })
@@ -72,11 +84,12 @@ describe('the CommonJS build', () => {
     expect(esmOnly).toEqual([])
   })
 
-  it('delivers a simulator trade to a plain Node require()', async () => {
+  it('delivers simulator trades and heals a gap for a plain Node require()', async () => {
     // Run from the package folder, so '@k2/feeds' resolves to this package through its own exports map.
     const r = await run(['--input-type=commonjs', '-e', cjsProbe], pkgDir)
     expect(r.entry).toBe(join(dist, 'index.cjs'))
-    expect(r.trade).toBe(r.tape)
+    expect(r.ids).toEqual(r.tape)
+    expect(r.restRequests).toBeGreaterThanOrEqual(1)
   }, 60_000)
 
   describe('under tsx, in a CommonJS project', () => {
@@ -92,11 +105,12 @@ describe('the CommonJS build', () => {
       if (project) rmSync(project, { recursive: true, force: true })
     })
 
-    it('delivers a simulator trade to a TypeScript import compiled to require()', async () => {
+    it('delivers simulator trades and heals a gap for a TypeScript import compiled to require()', async () => {
       const tsx = pathToFileURL(createRequire(join(root, 'package.json')).resolve('tsx')).href
       const r = await run(['--import', tsx, 'probe.ts'], project)
       expect(r.entry).toBe(join(dist, 'index.cjs'))
-      expect(r.trade).toBe(r.tape)
+      expect(r.ids).toEqual(r.tape)
+      expect(r.restRequests).toBeGreaterThanOrEqual(1)
     }, 60_000)
   })
 })
