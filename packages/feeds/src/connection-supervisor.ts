@@ -2,11 +2,13 @@ import type { CanonicalSymbol, FeedStatus } from '@k2/core'
 import { FeedError, K2Error } from '@k2/core'
 import pRetry from 'p-retry'
 import type { ExchangeAdapter } from './adapters/adapter.js'
+import { backoffDelay, retryTimings, sleepUnlessAborted } from './backoff.js'
 import { Connection, type ConnectionHandlers } from './connection.js'
 import type { ResolvedFeedOptions } from './feed-options.js'
 import type { Subscriptions } from './subscriptions.js'
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err))
 
 /** What the supervisor reports to its feed. */
 export interface SupervisorHost {
@@ -18,9 +20,10 @@ export interface SupervisorHost {
 }
 
 /**
- * Keeps a feed connected: reconnects with p-retry backoff, subscribes each new connection, moves to a
- * new connection before closing the old one when asked, and runs the watchdogs (silent connections,
- * unanswered subscriptions, pings, lifetime limits, quiet symbols).
+ * Keeps a feed connected: reconnects with p-retry backoff (backing off as well when p-retry itself
+ * gives up), subscribes each new connection, moves to a new connection before closing the old one when
+ * asked, and runs the watchdogs (silent connections, unanswered subscriptions, pings, lifetime limits,
+ * quiet symbols).
  */
 export class ConnectionSupervisor {
   readonly connections = new Set<Connection>()
@@ -98,22 +101,58 @@ export class ConnectionSupervisor {
   }
 
   private async run(): Promise<void> {
+    const backoff = { minMs: this.o.backoffMinMs, maxMs: this.o.backoffMaxMs }
+    let stops = 0
     while (!this.closedFlag) {
       try {
-        await pRetry(() => this.connectOnce(), {
+        await pRetry(() => this.attempt(), {
           retries: Number.POSITIVE_INFINITY,
-          factor: 2,
-          minTimeout: this.o.backoffMinMs,
-          maxTimeout: this.o.backoffMaxMs,
-          randomize: true,
+          ...retryTimings(backoff),
           signal: this.abort.signal,
           onFailedAttempt: ({ error }) => {
             if (!this.closedFlag) this.host.error(K2Error.from(error, 'CONNECTION'))
           },
         })
-      } catch {
+        stops = 0 // a healthy connection ended: reconnect at once
+      } catch (err) {
         if (this.closedFlag) return
+        // p-retry gave up (an onFailedAttempt that threw, or p-retry unable to run at all): report it and
+        // wait as a reconnect would, so that no error turns this loop into one that never yields.
+        const waitMs = backoffDelay(stops++, backoff)
+        this.reportSafely(
+          new K2Error(
+            'INTERNAL',
+            `the reconnect loop stopped (${errorText(err)}); it starts again in ${waitMs} ms. ` +
+              'An error thrown by an "error" listener or the logger ends up here; anything else is a bug in K2: report it with this cause',
+            { cause: err },
+          ),
+        )
+        await sleepUnlessAborted(waitMs, this.abort.signal)
       }
+    }
+  }
+
+  /**
+   * One attempt for p-retry, which gives up at once on a TypeError or an AbortError: an error the feed
+   * did not expect becomes a K2Error, so it is retried with backoff like a failed connect.
+   */
+  private async attempt(): Promise<void> {
+    try {
+      await this.connectOnce()
+    } catch (err) {
+      if (K2Error.isInstance(err)) throw err
+      throw new K2Error('INTERNAL', `unexpected error in a connection attempt (${errorText(err)}); retrying with backoff`, {
+        cause: err,
+      })
+    }
+  }
+
+  /** Reports from the reconnect loop: a listener or logger that throws must not end the loop. */
+  private reportSafely(err: K2Error): void {
+    try {
+      this.host.error(err)
+    } catch {
+      // the host counts and logs an error before its listeners run
     }
   }
 

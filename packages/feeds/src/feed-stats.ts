@@ -1,4 +1,4 @@
-import { type CanonicalSymbol, type Counter, type Exchange, k2Meter } from '@k2/core'
+import { type CanonicalSymbol, type Counter, type Exchange, type K2ErrorCode, k2Meter } from '@k2/core'
 import type { Subscriptions } from './subscriptions.js'
 import type { TradeSequencer } from './trade-sequencer.js'
 
@@ -31,6 +31,8 @@ export interface FeedStats {
   gapsHealed: number
   gapsUnhealed: number
   dlq: number
+  /** Errors reported through the `error` event (failed connects, unacknowledged subscriptions, …). */
+  errors: number
   historyRequests: number
   /** Events waiting in the async iterator's buffer. */
   buffered: number
@@ -52,8 +54,9 @@ export class FeedCounters {
   gapsHealed = 0
   gapsUnhealed = 0
   dlq = 0
+  errors = 0
   private readonly attrs: { exchange: Exchange }
-  private readonly otel: Record<'frames' | 'bytes' | 'trades' | 'reconnects' | 'gaps' | 'dlq', Counter>
+  private readonly otel: Record<'frames' | 'bytes' | 'trades' | 'reconnects' | 'gaps' | 'dlq' | 'errors', Counter>
 
   constructor(exchange: Exchange, gauges: { buffered: () => number; lastMessageAgeMs: () => number }) {
     this.attrs = { exchange }
@@ -65,6 +68,7 @@ export class FeedCounters {
       reconnects: meter.createCounter('k2.feeds.reconnects', { description: 'connections replaced' }),
       gaps: meter.createCounter('k2.feeds.gaps', { description: 'gaps in trade ids, by state' }),
       dlq: meter.createCounter('k2.feeds.dlq', { description: 'frames sent to the dead-letter sink' }),
+      errors: meter.createCounter('k2.feeds.errors', { description: 'errors reported, by code' }),
     }
     meter
       .createObservableGauge('k2.feeds.buffered', { description: 'events waiting for the consumer' })
@@ -97,6 +101,10 @@ export class FeedCounters {
   deadLetter(): void {
     this.dlq++
     this.otel.dlq.add(1, this.attrs)
+  }
+  error(code: K2ErrorCode): void {
+    this.errors++
+    this.otel.errors.add(1, { exchange: this.attrs.exchange, code })
   }
 }
 
@@ -139,6 +147,7 @@ export function buildFeedStats(f: {
     gapsHealed: c.gapsHealed,
     gapsUnhealed: c.gapsUnhealed,
     dlq: c.dlq,
+    errors: c.errors,
     historyRequests: f.historyRequests,
     buffered: f.buffered,
     paused: f.paused,

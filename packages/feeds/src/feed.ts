@@ -190,6 +190,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
   }
 
   private reportError(err: K2Error): void {
+    this.counters.error(err.code)
     this.o.logger.warn(`${this.exchange} feed: ${err.message}`, { code: err.code })
     this.emit('error', err)
   }
