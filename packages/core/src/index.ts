@@ -3,6 +3,16 @@
  * @packageDocumentation
  */
 
+export {
+  displayTable,
+  escapeHtml,
+  JUPYTER_DISPLAY,
+  type MimeBundle,
+  renderRecord,
+  renderTable,
+  type TableOptions,
+  withDisplay,
+} from './display.js'
 export type { K2ErrorCode, K2ErrorOptions } from './errors.js'
 export { excerpt, FeedError, K2_ERROR_CODES, K2Error, QueryError } from './errors.js'
 export type { BookDelta, BookSnapshot, Candle, Level, MarketEvent, Quote, Side, Trade } from './events.js'
