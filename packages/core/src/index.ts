@@ -4,6 +4,16 @@
  */
 
 export type { AsOf, DataFile, FileCatalog, Scalar, SnapshotFiles } from './catalog.js'
+export {
+  displayTable,
+  escapeHtml,
+  JUPYTER_DISPLAY,
+  type MimeBundle,
+  renderRecord,
+  renderTable,
+  type TableOptions,
+  withDisplay,
+} from './display.js'
 export type { K2ErrorCode, K2ErrorOptions } from './errors.js'
 export { excerpt, FeedError, K2_ERROR_CODES, K2Error, QueryError } from './errors.js'
 export type { BookDelta, BookSnapshot, Candle, Level, MarketEvent, Quote, Side, Trade } from './events.js'
