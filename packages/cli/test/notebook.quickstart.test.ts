@@ -159,7 +159,7 @@ describe('examples/notebooks/quickstart.ipynb', () => {
     // One run for all the checks below (a failed run fails each of them with nbconvert's report).
     let executed: Promise<Notebook> | undefined
     const run = () => {
-      for (const pkg of ['core', 'feeds', 'store'])
+      for (const pkg of ['core', 'feeds', 'query', 'store'])
         if (!existsSync(join(root, 'packages', pkg, 'dist', 'index.js')))
           throw new Error(`@k2/${pkg} is not built: run "pnpm build" first (pnpm test does)`)
       executed ??= execute(source)
@@ -212,7 +212,7 @@ describe('examples/notebooks/quickstart.ipynb', () => {
       const rows = htmlRows(await resultHtml('lineage'))
       const history = htmlRows(await resultHtml('history'))
       expect(rows.find((r) => r[0] === 'fingerprint')?.[1]).toMatch(/^[0-9a-f]{64}$/)
-      expect(rows.find((r) => r[0] === 'tables')?.[1]).toContain(`&quot;snapshotId&quot;:&quot;${history.at(-1)?.[0]}&quot;`)
+      expect(rows.find((r) => r[0] === 'read')?.[1]).toBe(`read silver.trades @ snapshot ${history.at(-1)?.[0]}`)
     }, 180_000)
 
     it('travels back in time: an earlier snapshot counts fewer trades than the latest', async () => {
@@ -229,12 +229,12 @@ describe('examples/notebooks/quickstart.ipynb', () => {
 
     it("shows explain()'s file choice: files read and files skipped, with the reason", async () => {
       const html = await resultHtml('explain')
-      expect(htmlHeader(html)).toEqual(['file', 'rows', 'chosen', 'why'])
+      expect(htmlHeader(html)).toEqual(['table', 'snapshot', 'file', 'rows', 'read', 'why'])
       const rows = htmlRows(html)
-      expect(rows.some((r) => r[2] === 'true')).toBe(true)
-      const skipped = rows.filter((r) => r[2] === 'false')
+      expect(rows.some((r) => r[4] === 'true')).toBe(true)
+      const skipped = rows.filter((r) => r[4] === 'false')
       expect(skipped.length).toBeGreaterThan(0)
-      for (const r of skipped) expect(r[3]).toMatch(/ts bounds is/)
+      for (const r of skipped) expect(r[5]).toMatch(/ts bounds is/)
     }, 180_000)
 
     it('names nothing of the machine in what it shows (no lake path)', async () => {

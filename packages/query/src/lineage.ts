@@ -66,11 +66,13 @@ export function snapshotInLineage(lineage: Lineage, table: TableName): bigint | 
   return BigInt(entry.snapshotId)
 }
 
-const LINEAGE = new WeakMap<object, Lineage>()
+// A property under a registered symbol, not a module-local WeakMap: a notebook may load two copies
+// of @k2/query, and each must read the lineage the other attached (as K2Error.isInstance does).
+const LINEAGE = Symbol.for('k2.lineage')
 
-/** Attaches lineage to a result object (rows array or Arrow table). */
+/** Attaches lineage to a result object (rows array or Arrow table), as a non-enumerable property. */
 export function attachLineage<T extends object>(result: T, lineage: Lineage): T {
-  LINEAGE.set(result, lineage)
+  Object.defineProperty(result, LINEAGE, { value: lineage, enumerable: false, configurable: true })
   return result
 }
 
@@ -79,5 +81,6 @@ export function attachLineage<T extends object>(result: T, lineage: Lineage): T 
  * `k2.lineage`). Undefined for anything else.
  */
 export function lineageOf(result: object): Lineage | undefined {
-  return LINEAGE.get(result)
+  const found = (result as { [LINEAGE]?: unknown } | null)?.[LINEAGE]
+  return isLineage(found) ? found : undefined
 }

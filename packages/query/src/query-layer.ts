@@ -11,6 +11,7 @@ import { ConnectionPool, checkPoolOptions, type Lease, type PoolOptions, type Po
 import { filePruner, pruneReasons } from './prune.js'
 import { compileSelect } from './query-compiler.js'
 import type { Explain, ExplainFile, ExplainTable, QueryContext, QueryResult } from './query-context.js'
+import { displayArrow, displayExplain, displayLineage, displayRows } from './result-display.js'
 import { checkTable, columnSpecs } from './schema.js'
 import { type AsOfInput, SelectQueryBuilder } from './select-query-builder.js'
 import type { SelectQueryNode } from './select-query-node.js'
@@ -54,6 +55,13 @@ export interface QueryLayer {
   time(input: TimeInput): TimeParam
   stats(): PoolStats
   close(): Promise<void>
+}
+
+/** A plan as the layer runs it: what `explain()` shows, each table's lineage, and its time outputs. */
+type Planned = Explain & {
+  lineage: LineageTable[]
+  /** Output columns holding epoch µs that come back as integers (time buckets): typed as times in results. */
+  times: readonly string[]
 }
 
 interface Resolved {
@@ -162,26 +170,31 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     return { source, lineage: { table, snapshotId }, explain: { table, snapshotId, files } }
   }
 
-  async function planSelect(node: SelectQueryNode, explain = false): Promise<Explain & { lineage: LineageTable[] }> {
+  async function planSelect(node: SelectQueryNode, explain = false): Promise<Planned> {
     const nodes = node.join ? [node, node.join.right] : [node]
     const resolved = await Promise.all(nodes.map((n) => resolve(n.table, n.asOf, n.filters, explain)))
     const compiled = compileSelect(node, (n) => resolved[nodes.indexOf(n)]!.source)
-    return { ...compiled, tables: resolved.map((r) => r.explain), lineage: resolved.map((r) => r.lineage) }
+    const times = node.selections.filter((s) => s.kind === 'bucket').map((s) => s.alias)
+    return { ...compiled, tables: resolved.map((r) => r.explain), lineage: resolved.map((r) => r.lineage), times }
   }
 
-  async function planRaw(node: RawSqlNode, explain = false): Promise<Explain & { lineage: LineageTable[] }> {
+  async function planRaw(node: RawSqlNode, explain = false): Promise<Planned> {
     const refs = node.parts.filter((p): p is TableRef => p.kind === 'ref')
     const resolved = await Promise.all(refs.map((r) => resolve(r.table, r.asOf, [], explain)))
     const compiled = compileRaw(node, (ref) => resolved[refs.indexOf(ref)]!.source)
-    return { ...compiled, tables: resolved.map((r) => r.explain), lineage: resolved.map((r) => r.lineage) }
+    return { ...compiled, tables: resolved.map((r) => r.explain), lineage: resolved.map((r) => r.lineage), times: [] }
   }
 
   function lineageOf(plan: CompiledQuery & { lineage: LineageTable[] }): Lineage {
-    return Object.freeze({ tables: Object.freeze(plan.lineage), fingerprint: fingerprintSync(plan.sql, plan.params) })
+    return Object.freeze(displayLineage({ tables: Object.freeze(plan.lineage), fingerprint: fingerprintSync(plan.sql, plan.params) }))
   }
 
   /** Streams a planned query on a pooled connection, interrupting it at the timeout. */
-  async function* run(plan: CompiledQuery): AsyncGenerator<EngineBatch> {
+  async function* run(plan: CompiledQuery & { times: readonly string[] }): AsyncGenerator<EngineBatch> {
+    for await (const b of runOnEngine(plan)) yield plan.times.length === 0 ? b : asTimes(b, plan.times)
+  }
+
+  async function* runOnEngine(plan: CompiledQuery): AsyncGenerator<EngineBatch> {
     const lease: Lease = await (await poolPromise()).acquire()
     let timedOut = false
     const timer = setTimeout(() => {
@@ -217,7 +230,7 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     }
   }
 
-  async function execute<R>(plan: Explain & { lineage: LineageTable[] }): Promise<QueryResult<R>> {
+  async function execute<R>(plan: Planned): Promise<QueryResult<R>> {
     const batches: EngineBatch[] = []
     let count = 0
     for await (const b of run(plan)) {
@@ -238,35 +251,38 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     return {
       lineage,
       get rows() {
-        rows ??= attachLineage(toRows<R>(batches), lineage)
+        if (!rows) {
+          const first = batches[0]
+          rows = displayRows(attachLineage(toRows<R>(batches), lineage), first?.names ?? [], first?.kinds ?? [], lineage)
+        }
         return rows
       },
       get table() {
         if (!table) {
           const first = batches[0]
           const schema = arrowSchema(first?.names ?? [], first?.kinds ?? [], new Map([['k2.lineage', JSON.stringify(lineage)]]))
-          table = attachLineage(toTable(batches, schema), lineage)
+          table = displayArrow(attachLineage(toTable(batches, schema), lineage), lineage)
         }
         return table
       },
     }
   }
 
-  async function* stream(plan: Explain & { lineage: LineageTable[] }): AsyncGenerator<RecordBatch> {
+  async function* stream(plan: Planned): AsyncGenerator<RecordBatch> {
     const meta = new Map([['k2.lineage', JSON.stringify(lineageOf(plan))]])
     for await (const b of run(plan)) yield toRecordBatch(b, arrowSchema(b.names, b.kinds, meta))
   }
 
   const ctx: QueryContext & RawQueryContext = {
     maxLimit,
-    plan: async (node, explain) => stripLineage(await planSelect(node, explain)),
+    plan: async (node, explain) => withPlanDisplay(stripLineage(await planSelect(node, explain)), explain),
     execute: async (node) => execute(await planSelect(node)),
     batches: (node) => ({
       [Symbol.asyncIterator]: async function* () {
         yield* stream(await planSelect(node))
       },
     }),
-    planRaw: async (node, explain) => stripLineage(await planRaw(node, explain)),
+    planRaw: async (node, explain) => withPlanDisplay(stripLineage(await planRaw(node, explain)), explain),
     executeRaw: async (node) => execute(await planRaw(node)),
     batchesRaw: (node) => ({
       [Symbol.asyncIterator]: async function* () {
@@ -293,6 +309,16 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
   }
 }
 
-function stripLineage({ lineage: _, ...plan }: Explain & { lineage: LineageTable[] }): Explain {
+/** `explain()` results show themselves in notebooks; `toSQL()` plans are taken apart at once and need not. */
+function withPlanDisplay(plan: Explain, explain: boolean): Explain {
+  return explain ? displayExplain(plan) : plan
+}
+
+/** `batch` with the columns named in `times` typed as times (their values are epoch µs already). */
+function asTimes(batch: EngineBatch, times: readonly string[]): EngineBatch {
+  return { ...batch, kinds: batch.kinds.map((k, i) => (times.includes(batch.names[i] as string) ? 'timestamp' : k)) }
+}
+
+function stripLineage({ lineage: _, times: __, ...plan }: Planned): Explain {
   return plan
 }
