@@ -73,7 +73,7 @@ export class Lake implements FileCatalog {
         inside(this.root, ns, tbl),
       )
       const table = new LakeTable(core, this.#opts.retention?.[checked] ?? [])
-      t = core.ensure().then(() => table)
+      t = core.current().then(() => table) // creates it, unless the lake is read-only
       t.catch(() => this.#tables.delete(checked))
       this.#tables.set(checked, t)
     }

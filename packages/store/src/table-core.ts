@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { AsOf, DataFile, TableName } from '@k2/core'
 import { commitSnapshot, currentSnapshot } from './iceberg/commit.js'
-import { ensureTable } from './iceberg/create-table.js'
+import { ensureTable, isReadOnlyLake, unpublishedTable } from './iceberg/create-table.js'
 import { fromUri } from './iceberg/file-uri.js'
 import type { DataFileRecord } from './iceberg/manifest-schemas.js'
 import { type LiveFile, liveFiles } from './iceberg/manifests.js'
@@ -66,14 +66,25 @@ export class TableCore<T extends TableName = TableName> implements TableContext 
     this.maxRetries = deps.maxRetries
   }
 
-  /** Creates the table on first use. */
+  /** Creates the table on first use (IO when the lake is not writable). */
   ensure(): Promise<Version> {
     return ensureTable(this)
   }
 
-  /** The latest committed metadata version. */
+  /**
+   * The latest committed metadata version, creating the table on first use; in a lake that cannot
+   * be written, a table not created yet reads as empty (an unpublished v0), as pyiceberg's
+   * read-only catalogs would have it.
+   */
   async current(): Promise<Version> {
-    return (await loadLatest(this)) ?? this.ensure()
+    const latest = await loadLatest(this)
+    if (latest) return latest
+    try {
+      return await this.ensure()
+    } catch (err) {
+      if (isReadOnlyLake(err)) return unpublishedTable(this)
+      throw err
+    }
   }
 
   /** The snapshot `asOf` selects in the latest metadata (undefined: no snapshot yet). */
@@ -142,7 +153,7 @@ export class TableCore<T extends TableName = TableName> implements TableContext 
   /** Commits a checked batch. */
   async commitBatch(batch: ColumnBatch): Promise<CommitResult> {
     if (batch.length === 0) return { snapshotId: null, rows: 0, duplicates: 0, files: 0 }
-    await this.current()
+    await this.ensure()
     const staged = stageBatch(this.spec, batch)
     try {
       return await this.duckdb.with((conn) => this.commitStaged(conn, staged))

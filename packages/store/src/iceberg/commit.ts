@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto'
 import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { K2Error } from '@k2/core'
+import { ensureTable } from './create-table.js'
 import { toUri } from './file-uri.js'
 import type { DataFileRecord, ManifestEntry, ManifestFileRecord } from './manifest-schemas.js'
 import {
@@ -51,8 +52,8 @@ export async function commitMetadata(
   build: (base: Version, attempt: number) => Promise<{ metadata: TableMetadata | null; discard: string[] }>,
 ): Promise<Version> {
   for (let attempt = 0; ; attempt++) {
-    const base = await loadLatest(ctx)
-    if (!base) throw new K2Error('NOT_FOUND', `table ${ctx.spec.name} does not exist`)
+    // Listed afresh: never publish below a version that exists. A table not created yet is created.
+    const base = (await loadLatest(ctx, { fresh: true })) ?? (await ensureTable(ctx))
     const { metadata, discard } = await build(base, attempt)
     if (metadata === null) return base // nothing to commit
     if (await publishVersion(ctx, base.version, metadata)) {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir } from 'node:fs/promises'
+import type { Dirent } from 'node:fs'
+import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { K2Error } from '@k2/core'
 import { toUri } from './file-uri.js'
 import { loadLatest, publishVersion } from './metadata-versions.js'
 import type { TableContext, TableMetadata, Version } from './table-metadata.js'
@@ -39,13 +41,65 @@ function newTableMetadata(spec: TableSpec, location: string, nowMs: number): Tab
   }
 }
 
-/** Creates the table (v1, no snapshot) unless it exists; returns the latest version. */
+/**
+ * Creates the table (v1, no snapshot) unless it exists; returns the latest version. Refuses to
+ * create it over data files left without metadata (they would become orphans that clean-up deletes).
+ */
 export async function ensureTable(ctx: TableContext): Promise<Version> {
   for (;;) {
-    const latest = await loadLatest(ctx)
+    const latest = await loadLatest(ctx, { fresh: true })
     if (latest) return latest
-    await mkdir(ctx.metadataDir, { recursive: true })
-    await mkdir(join(ctx.dir, 'data'), { recursive: true })
-    await publishVersion(ctx, 0, newTableMetadata(ctx.spec, toUri(ctx.dir), ctx.nowMs()))
+    if (await holdsFiles(join(ctx.dir, 'data'))) {
+      throw new K2Error(
+        'CORRUPT_TABLE',
+        `${ctx.spec.name} at ${ctx.dir} has data files but no metadata (metadata/ was deleted or emptied): restore metadata/ from a backup, or move the table directory away to start the table again`,
+        { details: { dir: ctx.dir } },
+      )
+    }
+    try {
+      await mkdir(ctx.metadataDir, { recursive: true })
+      await mkdir(join(ctx.dir, 'data'), { recursive: true })
+      await publishVersion(ctx, 0, newTableMetadata(ctx.spec, toUri(ctx.dir), ctx.nowMs()))
+    } catch (err) {
+      throw creationError(ctx, err)
+    }
   }
+}
+
+/** Whether `dir` holds any file, however deep (the partition directories alone are not data). */
+async function holdsFiles(dir: string): Promise<boolean> {
+  let entries: Dirent[]
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch {
+    return false
+  }
+  for (const e of entries) {
+    if (!e.isDirectory() || (await holdsFiles(join(dir, e.name)))) return true
+  }
+  return false
+}
+
+/** A table not created yet in a lake that cannot be written: an empty, unpublished v0 to read. */
+export function unpublishedTable(ctx: TableContext): Version {
+  return { version: 0, file: join(ctx.metadataDir, 'v0.metadata.json'), metadata: newTableMetadata(ctx.spec, toUri(ctx.dir), ctx.nowMs()) }
+}
+
+/** Whether `err` is ensureTable's refusal for a lake that is not writable. */
+export function isReadOnlyLake(err: unknown): boolean {
+  return K2Error.isInstance(err) && err.code === 'IO' && err.details?.readOnly === true
+}
+
+/** Why a table could not be created: a read-only lake is IO with what to do, not a raw EACCES. */
+function creationError(ctx: TableContext, err: unknown): K2Error {
+  if (K2Error.isInstance(err)) return err
+  const code = (err as NodeJS.ErrnoException).code
+  const readOnly = code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+  return new K2Error(
+    'IO',
+    readOnly
+      ? `cannot create ${ctx.spec.name} in ${ctx.dir}: the lake is not writable (${code}); open a writable lake to write, or only read (tables not created yet read as empty)`
+      : `cannot create ${ctx.spec.name} in ${ctx.dir} (${code ?? (err as Error).message}): check the lake directory`,
+    { cause: err, details: { dir: ctx.dir, code, readOnly } },
+  )
 }

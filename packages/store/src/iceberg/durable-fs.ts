@@ -10,14 +10,35 @@ import { K2Error } from '@k2/core'
  * EEXIST when another writer published the same name first (rename would silently replace it).
  */
 
+/** A failed write as a K2Error IO that says what to do (a read-only lake, a full disk). */
+export function writeError(err: unknown, path: string): K2Error {
+  if (K2Error.isInstance(err)) return err
+  const code = (err as NodeJS.ErrnoException).code ?? /\b(EACCES|EPERM|EROFS|ENOSPC|EDQUOT)\b/.exec(String(err))?.[1]
+  const readOnly = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || /permission denied|read-only file system/i.test(String(err))
+  const full = code === 'ENOSPC' || code === 'EDQUOT' || /no space left/i.test(String(err))
+  const what = readOnly
+    ? 'the lake is not writable: open a writable lake to write'
+    : full
+      ? 'the disk is full: free space and flush again'
+      : 'check the lake directory'
+  return new K2Error('IO', `cannot write ${path} (${code ?? (err as Error).message?.split('\n')[0]}): ${what}`, {
+    cause: err,
+    details: { path, code, readOnly },
+  })
+}
+
 export async function writeDurable(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
-  const fh = await open(path, 'wx')
   try {
-    await fh.writeFile(data)
-    await fh.sync()
-  } finally {
-    await fh.close()
+    await mkdir(dirname(path), { recursive: true })
+    const fh = await open(path, 'wx')
+    try {
+      await fh.writeFile(data)
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+  } catch (err) {
+    throw writeError(err, path)
   }
 }
 

@@ -13,5 +13,17 @@ export function fromUri(uri: string): string {
   if (!uri.startsWith('file:')) {
     throw new K2Error('UNSUPPORTED', `"${uri}" is not a local file URI: this lake reads file:// tables only (object stores come later)`)
   }
-  return fileURLToPath(uri.startsWith('file:///') ? uri : `file://${uri.slice('file:'.length)}`)
+  try {
+    return fileURLToPath(uri.startsWith('file:///') ? uri : `file://${uri.slice('file:'.length)}`)
+  } catch (err) {
+    // e.g. a host name, an encoded "/" or NUL: a path K2 never writes, so the metadata is damaged
+    throw new K2Error(
+      'CORRUPT_TABLE',
+      `"${uri.slice(0, 200)}" in the table's metadata is not a valid local file URI (${(err as Error).message}): restore the metadata file that names it from a backup`,
+      {
+        cause: err,
+        details: { uri },
+      },
+    )
+  }
 }

@@ -5,6 +5,7 @@ import { K2Error } from '@k2/core'
 import { decodeAvroFile, encodeAvroFile } from './avro-file.js'
 import { writeDurable } from './durable-fs.js'
 import { fromUri, toUri } from './file-uri.js'
+import { manifestListProblem, manifestProblem } from './manifest-checks.js'
 import {
   type DataFileRecord,
   type FieldSummary,
@@ -30,7 +31,7 @@ export interface LiveFile {
 const cache = new Map<string, { records: unknown[]; length: number }>()
 const CACHE_MAX = 2000
 
-async function readAvro<T>(uri: string, what: string): Promise<{ records: T[]; length: number }> {
+async function readAvro<T>(uri: string, what: string, problem: (records: T[]) => string | null): Promise<{ records: T[]; length: number }> {
   const path = fromUri(uri)
   let buf: Buffer
   try {
@@ -39,9 +40,12 @@ async function readAvro<T>(uri: string, what: string): Promise<{ records: T[]; l
     if (hit && (await stat(path)).size === hit.length) return hit as { records: T[]; length: number }
     buf = await readFile(path)
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new K2Error('IO', `cannot read ${what} ${path} (${code}): check its permissions`, { cause: err, details: { path } })
     throw new K2Error(
       'CORRUPT_TABLE',
-      `${what} ${path} is missing: the table's metadata points to a file that is gone; restore it, or roll back by deleting the newest vN.metadata.json files until the table reads`,
+      `${what} ${path} is ${code === 'ENOENT' ? 'missing' : `unreadable (${code ?? (err as Error).message})`}: the table's metadata points to a file that is gone; restore it, or roll back by deleting the newest vN.metadata.json files until the table reads and writing the newest N left into version-hint.text`,
       { cause: err, details: { path } },
     )
   }
@@ -58,6 +62,13 @@ async function readAvro<T>(uri: string, what: string): Promise<{ records: T[]; l
       },
     )
   }
+  // Checked once, before it is cached: a file that decodes may still hold records no table has.
+  const wrong = problem(records)
+  if (wrong) {
+    throw new K2Error('CORRUPT_TABLE', `${what} ${path} is damaged (${wrong}): restore it from a backup`, {
+      details: { path },
+    })
+  }
   const value = { records, length: buf.length }
   if (cache.size >= CACHE_MAX) cache.clear()
   cache.set(uri, value)
@@ -65,11 +76,26 @@ async function readAvro<T>(uri: string, what: string): Promise<{ records: T[]; l
 }
 
 export async function readManifestList(snapshot: Snapshot): Promise<ManifestFileRecord[]> {
-  return (await readAvro<ManifestFileRecord>(snapshot['manifest-list'], 'manifest list')).records
+  const what = `manifest list of snapshot ${String(snapshot['snapshot-id'])}`
+  return (await readAvro<ManifestFileRecord>(snapshot['manifest-list'], what, checkList)).records
 }
 
 export async function readManifest(m: ManifestFileRecord): Promise<ManifestEntry[]> {
-  return (await readAvro<ManifestEntry>(m.manifest_path, 'manifest')).records
+  return (await readAvro<ManifestEntry>(m.manifest_path, 'manifest', manifestProblem)).records
+}
+
+/** A list's records must be sound and name manifests by local file URIs. */
+function checkList(records: ManifestFileRecord[]): string | null {
+  const problem = manifestListProblem(records)
+  if (problem) return problem
+  for (const r of records) {
+    try {
+      fromUri(r.manifest_path)
+    } catch (err) {
+      return `it names manifest ${JSON.stringify(r.manifest_path.slice(0, 200))}, which is not a local file URI: ${(err as Error).message}`
+    }
+  }
+  return null
 }
 
 /** Every live data file of a snapshot, with inherited ids and sequence numbers filled in. */

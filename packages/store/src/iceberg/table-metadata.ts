@@ -1,4 +1,5 @@
 import { K2Error } from '@k2/core'
+import { metadataProblem } from './metadata-checks.js'
 import type { TableSpec } from './table-spec.js'
 
 /** Iceberg v2 table metadata (`vN.metadata.json`), the fields K2 reads and writes. */
@@ -67,11 +68,12 @@ const REQUIRED: [keyof TableMetadata, string][] = [
 ]
 
 function corrupt(file: string, why: string, cause?: unknown): K2Error {
-  return new K2Error(
-    'CORRUPT_TABLE',
-    `table metadata ${file} is unreadable (${why}): restore it from a backup, or delete it so the table falls back to the previous vN.metadata.json`,
-    { cause, details: { file } },
-  )
+  const n = Number(/v(\d+)\.metadata\.json$/.exec(file)?.[1] ?? 0)
+  const rollBack = n > 1 ? `; or, to roll back to the previous version, delete it and write ${n - 1} into version-hint.text` : ''
+  return new K2Error('CORRUPT_TABLE', `table metadata ${file} is unreadable (${why}): restore it from a backup${rollBack}`, {
+    cause,
+    details: { file },
+  })
 }
 
 /** Parses and checks one metadata file; a malformed or truncated file is CORRUPT_TABLE. */
@@ -91,6 +93,8 @@ export function parseMetadata(text: string, file: string): TableMetadata {
   for (const key of ['schemas', 'partition-specs', 'sort-orders'] as const) {
     if (!Array.isArray(obj[key])) throw corrupt(file, `field "${key}" is missing`)
   }
+  const problem = metadataProblem(obj)
+  if (problem) throw corrupt(file, problem)
   const meta = obj as unknown as TableMetadata
   meta.snapshots ??= []
   meta['snapshot-log'] ??= []

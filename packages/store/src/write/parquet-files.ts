@@ -3,7 +3,7 @@ import { mkdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { Scalar } from '@k2/core'
-import { fsyncDir, fsyncFile } from '../iceberg/durable-fs.js'
+import { fsyncDir, fsyncFile, writeError } from '../iceberg/durable-fs.js'
 import { toUri } from '../iceberg/file-uri.js'
 import type { DataFileRecord, KV } from '../iceberg/manifest-schemas.js'
 import { partitionPathValue } from '../iceberg/partition-transforms.js'
@@ -102,8 +102,23 @@ export function truncateUpper(v: string): string | null {
   return null
 }
 
-/** Writes one Parquet file per partition of the staged rows and returns their manifest records. */
+/**
+ * Writes one Parquet file per partition of the staged rows and returns their manifest records. A
+ * file system that refuses (read-only, full) is K2Error IO; files already written are the caller's
+ * to discard, as for any failed commit.
+ */
 export async function writeDataFiles(conn: DuckDBConnection, spec: TableSpec, staged: Staged, tableDir: string): Promise<DataFileRecord[]> {
+  try {
+    return await writeFiles(conn, spec, staged, tableDir)
+  } catch (err) {
+    const fs =
+      (err as NodeJS.ErrnoException).code !== undefined ||
+      /^IO Error|permission denied|no space left|read-only file/i.test(String((err as Error).message))
+    throw fs ? writeError(err, join(tableDir, 'data')) : err
+  }
+}
+
+async function writeFiles(conn: DuckDBConnection, spec: TableSpec, staged: Staged, tableDir: string): Promise<DataFileRecord[]> {
   const stats = staged.stats ?? (await statistics(conn, staged))
   const fieldIds = `{${spec.columns.map((c) => `"${c.name}": ${c.id}`).join(', ')}}`
   // Java writes the Iceberg schema into each file; icebird maps field ids to names through it.
