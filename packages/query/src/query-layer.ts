@@ -160,9 +160,10 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     // Per-file explain entries are only built for `explain()`: a point query skips ~all files.
     const files: ExplainFile[] = []
     for (const f of snap.files) {
-      checkDataFilePath(f.path)
       const keep = mayMatch(f)
-      if (keep) chosen.push(f.path)
+      // Only the files a query reads reach read_parquet: an unsafe path elsewhere in the table
+      // does not make every query of it fail.
+      if (keep) chosen.push(checkDataFilePath(f.path))
       if (explain)
         files.push({ path: f.path, recordCount: f.recordCount, chosen: keep, reasons: keep ? [] : pruneReasons(table, f, filters) })
     }

@@ -242,6 +242,24 @@ describe('pruning over real files', () => {
     await layer.close()
   })
 
+  it('an unsafe path fails only the queries that would read that file, not every query of the table', async () => {
+    const catalog = new ParquetCatalog()
+    const [f0] = (await lake.catalog.files('silver.trades', { snapshotId: lake.snapshots[0] as bigint })).files
+    const good = f0 as DataFile
+    const unsafe = file({ path: '/lake/exchange=a*b/x.parquet', partition: { ...good.partition, exchange: 'a*b' } })
+    catalog.commit('silver.trades', [good, unsafe], 0)
+    const layer = createQueryLayer(catalog, { engine: createDuckDBEngine() })
+    const exchange = String(good.partition.exchange)
+    const n = await layer
+      .query('silver.trades')
+      .where({ exchange })
+      .aggregate((f) => ({ n: f.count() }))
+      .rows()
+    expect(n).toEqual([{ n: good.recordCount }])
+    await expect(layer.query('silver.trades').rows()).rejects.toMatchObject({ code: 'CORRUPT_TABLE' })
+    await layer.close()
+  })
+
   it.each([
     [`${'/tmp'}/*.parquet`],
     ['/tmp/x/[ab].parquet'],

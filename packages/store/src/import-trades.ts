@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path'
 import { K2Error } from '@k2/core'
 import type { LakeTable } from './lake-table.js'
 import { type CommitResult, coreOf } from './table-core.js'
+import { checkImported } from './write/imported-values.js'
 import { stageFromQuery } from './write/rows-in-duckdb.js'
 import { sqlString } from './write/sql-literal.js'
 import { stagedSource } from './write/staged-rows.js'
@@ -102,6 +103,7 @@ export async function importTrades(lake: TradesLake, paths: readonly string[], o
         cause: err,
       })
     }
+    await checkImported(conn, table.spec, staged, files.join(', '))
     const nulls = await conn.runAndReadAll(
       `SELECT count(*) FROM ${stagedSource(staged, null)} WHERE ${table.spec.columns.map((c) => `"${c.name}" IS NULL`).join(' OR ')} OR NOT (price > 0 AND isfinite(price) AND qty > 0 AND isfinite(qty))`,
     )

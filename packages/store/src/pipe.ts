@@ -11,6 +11,7 @@ import {
 import { CoverageTracker } from './coverage-tracker.js'
 import type { LakeTable } from './lake-table.js'
 import type { Scheduler, TableWriter, WriterOptions } from './table-writer.js'
+import { MAX_TIME_US, MIN_TIME_US } from './write/value-rules.js'
 
 export interface PipeOptions {
   /** Stops the pipe (closing the source) when aborted; everything received so far is committed. */
@@ -63,6 +64,7 @@ export async function pipe(source: MarketEventSource, lake: PipeLake, opts: Pipe
     book: await open('silver.book'),
     coverage: await open('bronze.coverage'),
   }))()
+  const now = opts.clock ?? systemClock
   const tracker = new CoverageTracker()
   const stats: PipeStats = { frames: 0, deadLetters: 0, trades: 0, duplicateTrades: 0, bookUpdates: 0, coverageRows: 0, gaps: 0 }
   let failure: unknown
@@ -125,10 +127,10 @@ export async function pipe(source: MarketEventSource, lake: PipeLake, opts: Pipe
       const ev = next.value
       if (ev.type === 'trade') {
         stats.trades++
-        if (await appendOrDeadLetter(trades, [ev], ev, dlq, stats)) tracker.trade(ev)
+        if (await appendOrDeadLetter(trades, [ev], ev, dlq, stats, now)) tracker.trade(ev)
       } else if (ev.type === 'book_snapshot' || ev.type === 'book_delta') {
         stats.bookUpdates++
-        await appendOrDeadLetter(book, [ev], ev, dlq, stats)
+        await appendOrDeadLetter(book, [ev], ev, dlq, stats, now)
       }
       if (failure) break
     }
@@ -164,6 +166,7 @@ async function appendOrDeadLetter<W extends TableWriter>(
   ev: { exchange: string; recvTs: number },
   dlq: TableWriter<'bronze.dlq'>,
   stats: PipeStats,
+  now: Clock,
 ): Promise<boolean> {
   try {
     await writer.append(rows)
@@ -171,7 +174,8 @@ async function appendOrDeadLetter<W extends TableWriter>(
   } catch (err) {
     if (!K2Error.isInstance(err) || err.code !== 'VALIDATION') throw err
     stats.deadLetters++
-    const recvTs = Number.isSafeInteger(ev.recvTs) ? ev.recvTs : 0
+    // The dead letter needs a valid receive time of its own: the event's when it has one, else now.
+    const recvTs = Number.isSafeInteger(ev.recvTs) && ev.recvTs >= MIN_TIME_US && ev.recvTs <= MAX_TIME_US ? ev.recvTs : now()
     await dlq.append([
       { exchange: ev.exchange, recv_ts: recvTs, raw: JSON.stringify(ev), error_code: err.code, error_message: err.message },
     ])

@@ -157,13 +157,13 @@ describe('row checks', () => {
     const batch = new ColumnBatch(tableSpec('silver.trades'), 4)
     const { recv_ts: _r, ...noRecv } = trade(1)
     batch.append([
-      { ...noRecv, recvTs: 111 },
-      { ...trade(2), recvTs: 999 },
+      { ...noRecv, recvTs: T0 + 111 },
+      { ...trade(2), recvTs: T0 + 999 },
     ])
     const recv = batch.columns.find((c) => c.name === 'recv_ts')?.values as Float64Array
-    expect(Array.from(recv.subarray(0, 2))).toEqual([111, trade(2).recv_ts])
+    expect(Array.from(recv.subarray(0, 2))).toEqual([T0 + 111, trade(2).recv_ts])
     // `recv_ts: null` is not overridden by the alias: the row is refused (recv_ts is required)
-    validationError(() => batch.append([{ ...trade(3), recv_ts: null, recvTs: 5 }]))
+    validationError(() => batch.append([{ ...trade(3), recv_ts: null, recvTs: T0 + 5 }]))
     expect(batch.length).toBe(2)
   })
 
@@ -179,12 +179,12 @@ describe('row checks', () => {
 
   it('clear() then reuse with a smaller and a larger batch keeps no stale values', () => {
     const batch = new ColumnBatch(tableSpec('silver.book'), 2)
-    batch.append(Array.from({ length: 10 }, (_, i) => bookRow(i, { sequence: i % 2 ? null : i, symbol: `S${i}` })))
+    batch.append(Array.from({ length: 10 }, (_, i) => bookRow(i, { sequence: i % 2 ? null : i, symbol: `S${i}-USD` })))
     batch.clear()
-    batch.append([bookRow(100, { symbol: 'Z' })])
+    batch.append([bookRow(100, { symbol: 'Z-USD' })])
     const seq = batch.columns.find((c) => c.name === 'sequence') as ColumnBatch['columns'][number]
     expect(seq.nulls?.[0] ?? 0).toBe(0)
-    expect(batch.columns.find((c) => c.name === 'symbol')?.dict).toEqual(['Z'])
+    expect(batch.columns.find((c) => c.name === 'symbol')?.dict).toEqual(['Z-USD'])
     batch.clear()
     batch.append(Array.from({ length: 3000 }, (_, i) => bookRow(i, { sequence: null })))
     expect(batch.length).toBe(3000)
@@ -195,7 +195,7 @@ describe('row checks', () => {
 describe('ENUM widths and dictionaries', () => {
   for (const size of [255, 256, 65_535, 65_536]) {
     it(`round-trips a dictionary of exactly ${size} symbols`, async () => {
-      const rows = Array.from({ length: size }, (_, i) => bookRow(i, { symbol: `S${i}`, sequence: i % 3 ? -i : null }))
+      const rows = Array.from({ length: size }, (_, i) => bookRow(i, { symbol: `S${i}-USD`, sequence: i % 3 ? -i : null }))
       await (await ctx.lake.table('silver.book')).append(rows)
       const back = await readBack('silver.book')
       expect(back.length).toBe(size)
@@ -224,20 +224,25 @@ describe('ENUM widths and dictionaries', () => {
   it('a failed append does not disturb the next commit (dictionary entries it left behind)', async () => {
     const t = coreOf(await ctx.lake.table('silver.book'))
     const batch = t.newBatch(8)
-    expect(() => t.addTo(batch, [bookRow(1, { symbol: 'GHOST' }), bookRow(2, { price: 'x' })])).toThrow()
-    t.addTo(batch, [bookRow(3, { symbol: 'REAL' })])
+    expect(() => t.addTo(batch, [bookRow(1, { symbol: 'GHOST-USD' }), bookRow(2, { price: 'x' })])).toThrow()
+    t.addTo(batch, [bookRow(3, { symbol: 'REAL-USD' })])
     await t.commitBatch(batch)
     const { files } = await ctx.lake.files('silver.book')
-    expect(files.map((f) => [f.lowerBounds.symbol, f.upperBounds.symbol])).toEqual([['REAL', 'REAL']])
-    sameRows(await readBack('silver.book'), [bookRow(3, { symbol: 'REAL' })])
+    expect(files.map((f) => [f.lowerBounds.symbol, f.upperBounds.symbol])).toEqual([['REAL-USD', 'REAL-USD']])
+    sameRows(await readBack('silver.book'), [bookRow(3, { symbol: 'REAL-USD' })])
   })
 })
 
 describe('numbers and partitions', () => {
-  it('round-trips pre-1970 and negative times, extreme safe longs, and partitions them by day', async () => {
+  it('round-trips times at both ends of the accepted range and at day edges, extreme safe longs, and partitions them by day', async () => {
     const max = Number.MAX_SAFE_INTEGER
-    const times = [-1, 0, -MICROS_PER_DAY, -MICROS_PER_DAY - 1, MICROS_PER_DAY - 1, -(2 ** 52), 2 ** 52, -max + 10, max - 10]
+    const lo = Date.UTC(2009, 0, 1) * 1000
+    const hi = Date.UTC(2100, 0, 1) * 1000 - 1
+    const times = [lo, lo + 1, lo + MICROS_PER_DAY - 1, lo + MICROS_PER_DAY, T0 - 1, T0, hi - MICROS_PER_DAY, hi - 1, hi]
     const rows = times.map((t, i) => frame(i, `f${i}`, { recv_ts: t, connection_id: i % 2 ? max : -max }))
+    // pre-2009 (and so pre-1970 and negative) times are refused: epoch µs that small are a unit mistake
+    for (const t of [lo - 1, 0, -1, -MICROS_PER_DAY, hi + 1, max])
+      validationError(() => new ColumnBatch(tableSpec('bronze.frames')).append([frame(0, 'x', { recv_ts: t })]))
     await (await ctx.lake.table('bronze.frames')).append(rows)
     sameRows(await readBack('bronze.frames'), rows)
     await expectBoundsHold('bronze.frames')
@@ -249,13 +254,13 @@ describe('numbers and partitions', () => {
     }
   })
 
-  it('partitions gold rows by month across a year boundary and before 1970', async () => {
+  it('partitions gold rows by month across year boundaries', async () => {
     const starts = [
       Date.UTC(2023, 11, 31, 23, 59) * 1000,
       Date.UTC(2024, 0, 1) * 1000,
-      Date.UTC(1969, 11, 31, 23) * 1000,
-      Date.UTC(1970, 0, 1) * 1000,
-      Date.UTC(1969, 11, 1) * 1000,
+      Date.UTC(2009, 11, 31, 23) * 1000,
+      Date.UTC(2010, 0, 1) * 1000,
+      Date.UTC(2009, 11, 1) * 1000,
     ]
     const rows = starts.map((start, i) => ({
       exchange: 'bitstamp',
@@ -276,12 +281,9 @@ describe('numbers and partitions', () => {
     sameRows(await readBack('gold.ohlcv'), rows)
     const { files } = await ctx.lake.files('gold.ohlcv')
     const months = files.map((f) => f.partition.start_month).sort((a, b) => (a as number) - (b as number))
-    expect(months).toEqual([-1, 0, 647, 648])
-    for (const f of files) {
-      expect(f.path).toContain(
-        `start_month=${f.partition.start_month === -1 ? '1969-12' : f.partition.start_month === 0 ? '1970-01' : f.partition.start_month === 647 ? '2023-12' : '2024-01'}`,
-      )
-    }
+    expect(months).toEqual([479, 480, 647, 648])
+    const names: Record<number, string> = { 479: '2009-12', 480: '2010-01', 647: '2023-12', 648: '2024-01' }
+    for (const f of files) expect(f.path).toContain(`start_month=${names[f.partition.start_month as number]}`)
   })
 })
 

@@ -39,7 +39,7 @@ describe('staging rows into data files', () => {
     const rows = Array.from({ length: 4500 }, (_, i) => ({
       exchange: 'coinbase',
       symbol: i % 4 === 0 ? null : `P${i % 9}-USD`,
-      kind: 'trades',
+      kind: 'received',
       start_ts: T0 + i * 1_000,
       end_ts: T0 + i * 1_000 + 500,
       from_id: i % 3 === 0 ? null : String(i),

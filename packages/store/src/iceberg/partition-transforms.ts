@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { MICROS_PER_MILLI, type Scalar } from '@k2/core'
 import type { PartitionTransform } from './table-spec.js'
 
@@ -18,5 +19,28 @@ export function partitionPathValue(transform: PartitionTransform, value: Scalar 
     const y = 1970 + Math.floor(n / 12)
     return `${y}-${String((((n % 12) + 12) % 12) + 1).padStart(2, '0')}`
   }
-  return encodeURIComponent(String(value))
+  return pathSegment(String(value))
 }
+
+const SAFE = /^[A-Za-z0-9_.-]*$/
+const MAX_SEGMENT = 64
+
+/**
+ * An identity value as a path segment: letters, digits, `_`, `.` and `-` as they are, any other
+ * character as `%XX` of its UTF-8 bytes (Hive's escaping: no glob character, separator or NUL
+ * survives), and a value whose escaped form is longer than 64 characters as a readable prefix and
+ * a hash. Readers find files through the manifests, so the segment only has to be safe and short.
+ */
+export function pathSegment(value: string): string {
+  let out = ''
+  if (SAFE.test(value)) out = value
+  else for (const b of Buffer.from(value, 'utf8')) out += SAFE_BYTE[b] ?? `%${b.toString(16).toUpperCase().padStart(2, '0')}`
+  if (out.length <= MAX_SEGMENT) return out
+  const hash = createHash('sha256').update(value).digest('hex').slice(0, 16)
+  return `${out.slice(0, 40).replace(/%[0-9A-F]?$/, '')}~${hash}`
+}
+
+const SAFE_BYTE: (string | undefined)[] = Array.from({ length: 256 }, (_, b) => {
+  const c = String.fromCharCode(b)
+  return b < 128 && SAFE.test(c) ? c : undefined
+})

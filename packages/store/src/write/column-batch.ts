@@ -1,5 +1,6 @@
 import { K2Error, showValue } from '@k2/core'
 import type { TableSpec } from '../iceberg/table-spec.js'
+import { MAX_TIME_US, MIN_TIME_US, type StringRule, stringRule, timeWant } from './value-rules.js'
 
 /**
  * Rows turned into columns as they are appended: one pass over the row objects checks every value
@@ -68,9 +69,10 @@ export function parseId(s: string): number {
 }
 
 /**
- * `read(rows, at, cols, code, nul, parseId)`: copies `rows` into the columns from index `at`;
- * returns -1, or `i * width + k` for the first value of the wrong type, or `-2 - i` for a row that
- * is not an object. Values past a failure are garbage the caller never counts.
+ * `read(rows, at, cols, code, nul, parseId, rules)`: copies `rows` into the columns from index `at`;
+ * returns -1, or `i * width + k` for the first value of the wrong type or refused by its column's
+ * rule, or `-2 - i` for a row that is not an object. Values past a failure are garbage the caller
+ * never counts.
  */
 type Read = (
   rows: readonly unknown[],
@@ -79,6 +81,7 @@ type Read = (
   code: (k: number, v: string) => number,
   nul: (k: number, i: number) => void,
   parseId: (s: string) => number,
+  rules: readonly (((v: string) => boolean) | null)[],
 ) => number
 
 const readers = new Map<string, Read>()
@@ -105,19 +108,22 @@ function reader(spec: TableSpec, kinds: readonly Kind[], idColumn: number): Read
     body.push(`if (${v} === null || ${v} === undefined) { ${missing} } else {`)
     switch (kind) {
       case 'code':
-        decl.push(`let last${k}; let lc${k} = 0; const ix${k} = cols[${k}].index;`)
-        // A new dictionary value is checked once; known values are well-formed already.
+        decl.push(`let last${k}; let lc${k} = 0; const ix${k} = cols[${k}].index; const r${k} = rules[${k}];`)
+        // A new dictionary value is checked once (its rule includes well-formedness); known values passed already.
         body.push(
-          ` if (${v} !== last${k}) { if (typeof ${v} !== 'string') ${fail} last${k} = ${v}; lc${k} = ix${k}.get(${v}); if (lc${k} === undefined) { if (!${v}.isWellFormed()) ${fail} lc${k} = code(${k}, ${v}); } }`,
+          ` if (${v} !== last${k}) { if (typeof ${v} !== 'string') ${fail} last${k} = ${v}; lc${k} = ix${k}.get(${v}); if (lc${k} === undefined) { if (!r${k}(${v})) ${fail} lc${k} = code(${k}, ${v}); } }`,
         )
         body.push(` a${k}[at + i] = lc${k};`)
         break
       case 'string':
-        body.push(` if (typeof ${v} !== 'string' || !${v}.isWellFormed()) ${fail} a${k}[at + i] = ${v};`)
+        decl.push(`const r${k} = rules[${k}];`)
         if (k === idColumn) {
+          // A canonical decimal id is digits only: its rule cannot fail, so only other ids are checked.
           decl.push(`const ids = cols[${k}].ids;`)
-          body.push(` ids[at + i] = parseId(${v});`)
-        }
+          body.push(
+            ` if (typeof ${v} !== 'string') ${fail} const n${k} = parseId(${v}); ids[at + i] = n${k}; if (n${k} !== n${k} && !r${k}(${v})) ${fail} a${k}[at + i] = ${v};`,
+          )
+        } else body.push(` if (typeof ${v} !== 'string' || !r${k}(${v})) ${fail} a${k}[at + i] = ${v};`)
         break
       case 'double':
         body.push(` if (typeof ${v} !== 'number' || ${v} !== ${v}) ${fail} a${k}[at + i] = ${v};`)
@@ -126,8 +132,10 @@ function reader(spec: TableSpec, kinds: readonly Kind[], idColumn: number): Read
         body.push(` if (!Number.isInteger(${v}) || ${v} < -2147483648 || ${v} > 2147483647) ${fail} a${k}[at + i] = ${v};`)
         break
       case 'long':
-      case 'ts':
         body.push(` if (!Number.isSafeInteger(${v})) ${fail} a${k}[at + i] = ${v};`)
+        break
+      case 'ts':
+        body.push(` if (!Number.isInteger(${v}) || ${v} < ${MIN_TIME_US} || ${v} > ${MAX_TIME_US}) ${fail} a${k}[at + i] = ${v};`)
         break
       case 'bool':
         body.push(` if (typeof ${v} !== 'boolean') ${fail} a${k}[at + i] = ${v} ? 1 : 0;`)
@@ -142,6 +150,7 @@ function reader(spec: TableSpec, kinds: readonly Kind[], idColumn: number): Read
     'code',
     'nul',
     'parseId',
+    'rules',
     `${decl.join('\n')}\nconst n = rows.length;\nfor (let i = 0; i < n; i++) {\nconst r = rows[i];\nif (r === null || typeof r !== 'object' || Array.isArray(r)) return -2 - i;\n${body.join('\n')}\n}\nreturn -1;`,
   ) as Read
   readers.set(spec.name, fn)
@@ -149,13 +158,10 @@ function reader(spec: TableSpec, kinds: readonly Kind[], idColumn: number): Read
 }
 
 // Lone UTF-16 surrogates have no UTF-8 form: DuckDB would store U+FFFD and the bounds would be wrong.
-const WANT: Record<Kind, string> = {
-  code: 'a well-formed string (no lone surrogates)',
-  string: 'a well-formed string (no lone surrogates)',
+const WANT: Record<Exclude<Kind, 'code' | 'string' | 'ts'>, string> = {
   double: 'a number (not NaN)',
   int: 'a 32-bit integer',
   long: 'a safe integer',
-  ts: 'epoch µs as a safe integer',
   bool: 'a boolean',
 }
 
@@ -166,6 +172,8 @@ export class ColumnBatch {
   #length = 0
   #capacity = 0
   readonly #read: Read
+  readonly #rules: readonly (StringRule | null)[]
+  readonly #checks: readonly (((v: string) => boolean) | null)[]
 
   /** `capacity`: rows to allocate for up front; growing copies every column and drives GC. */
   constructor(spec: TableSpec, capacity = 1024) {
@@ -183,6 +191,8 @@ export class ColumnBatch {
       ids: c.name === idName && kinds[k] === 'string' ? new Float64Array(0) : null,
     }))
     this.#grow(capacity)
+    this.#rules = spec.columns.map((c) => (c.type === 'string' ? stringRule(spec, c.name) : null))
+    this.#checks = this.#rules.map((r) => r?.ok ?? null)
     this.#read = reader(
       spec,
       kinds,
@@ -223,7 +233,7 @@ export class ColumnBatch {
       c.nulls ??= new Uint8Array(this.#capacity)
       c.nulls[i] = 1
     }
-    const bad = this.#read(rows, at, cols, code, nul, parseId)
+    const bad = this.#read(rows, at, cols, code, nul, parseId, this.#checks)
     if (bad === -1) {
       this.#length += rows.length
       return
@@ -242,9 +252,11 @@ export class ColumnBatch {
     const col = cols[bad % width] as BatchColumn
     const row = rows[i] as Record<string, unknown>
     const value = row[col.name] === undefined ? row[camel(col.name)] : row[col.name]
+    const want =
+      col.kind === 'ts' ? timeWant(value) : col.kind === 'code' || col.kind === 'string' ? this.#rules[bad % width]?.want : WANT[col.kind]
     throw new K2Error(
       'VALIDATION',
-      `row ${firstIndex + i} of ${this.spec.name}: column "${col.name}" must be ${WANT[col.kind]}${col.required ? '' : ' or null'}, got ${showValue(value)}: fix or drop the row (nothing was written)`,
+      `row ${firstIndex + i} of ${this.spec.name}: column "${col.name}" must be ${want}${col.required ? '' : ' or null'}, got ${showValue(value)}: fix or drop the row (nothing was written)`,
       { details: { table: this.spec.name, row: firstIndex + i, column: col.name } },
     )
   }
