@@ -1,5 +1,6 @@
 import { K2Error, type TableName } from '@k2/core'
 import type { CommitResult, TableCore } from './table-core.js'
+import { batchRows } from './write/batch-rows.js'
 import { ColumnBatch } from './write/column-batch.js'
 import type { WriterInput } from './write/event-rows.js'
 import { giveBack } from './write/spare-batches.js'
@@ -18,7 +19,11 @@ export interface WriterOptions {
   scheduler?: Scheduler
   /** Called after each commit. */
   onCommit?: (result: CommitResult) => void
-  /** Called when a timed (background) flush fails; the rows stay buffered for the next flush. */
+  /**
+   * Called when a timed (background) flush fails: rows that can never be committed as they are
+   * come back in `error.details.rows`; rows held up by the table or the disk stay buffered for the
+   * next flush.
+   */
   onError?: (error: K2Error) => void
 }
 
@@ -32,9 +37,19 @@ const defaultScheduler: Scheduler = {
 }
 
 /**
+ * A commit that fails with these codes can never succeed for that batch (a value the lake refuses,
+ * a bug, a closed lake): its rows are handed back. Other failures (IO, conflicts, a damaged table)
+ * keep the batch for the next flush.
+ */
+const HAND_BACK = new Set(['VALIDATION', 'INTERNAL', 'CLOSED', 'UNSUPPORTED'])
+
+/**
  * Buffers rows and commits them in batches, on size (`flushRows`) or time (`flushMs`). A row is
  * acknowledged — durable on disk and visible in a snapshot — once a `flush()` that follows its
- * `append()` resolves. Bad rows are rejected by `append()` (the whole call, nothing buffered).
+ * `append()` resolves. Bad rows are rejected by `append()` (the whole call, nothing buffered). A
+ * flush tries every buffered batch, so one that fails never blocks the others; a batch that can
+ * never commit as it is (VALIDATION, INTERNAL, CLOSED) is handed back in the error's
+ * `details.rows` instead of being retried forever.
  */
 export class TableWriter<T extends TableName = TableName> {
   readonly #table: TableCore<T>
@@ -109,21 +124,29 @@ export class TableWriter<T extends TableName = TableName> {
       this.#spare = null
     }
     let total: CommitResult | null = null
-    while (this.#pending.length > 0) {
-      const batch = this.#pending[0] as ColumnBatch
+    let failure: K2Error | undefined
+    // Every pending batch is tried: one that fails never holds back the others.
+    for (const batch of [...this.#pending]) {
       let result: CommitResult
       try {
         result = await this.#table.commitBatch(batch)
       } catch (err) {
-        // Keep the rows: a later flush retries them; nothing acknowledged is lost.
-        throw K2Error.from(err, 'IO')
+        const error = K2Error.from(err, 'INTERNAL')
+        if (!HAND_BACK.has(error.code)) {
+          failure ??= error // kept: a later flush retries it (the table or the disk is the problem)
+          continue
+        }
+        // It cannot be committed as it is: its rows go back to the caller, and the writer goes on.
+        const rows = batchRows(batch)
+        this.#drop(batch)
+        failure ??= new K2Error(
+          error.code,
+          `${rows.length} rows for ${this.#table.name} could not be committed and are handed back in error.details.rows (the writer goes on with other rows): ${error.message}`,
+          { cause: error, details: { ...error.details, table: this.#table.name, rows } },
+        )
+        continue
       }
-      this.#pending.shift()
-      // Two batches take turns (one filling, one committing): fresh megabyte arrays per flush drove GC.
-      if (this.#spare === null && this.#pending.length === 0) {
-        batch.clear()
-        this.#spare = batch
-      }
+      this.#drop(batch)
       this.#stats.committed += result.rows
       this.#stats.duplicates += result.duplicates
       this.#stats.commits += result.snapshotId === null ? 0 : 1
@@ -137,7 +160,17 @@ export class TableWriter<T extends TableName = TableName> {
           }
         : result
     }
+    if (failure) throw failure
     return total
+  }
+
+  /** Takes a batch off the queue; two batches take turns (fresh megabyte arrays per flush drove GC). */
+  #drop(batch: ColumnBatch): void {
+    this.#pending.splice(this.#pending.indexOf(batch), 1)
+    if (this.#spare === null && this.#pending.length === 0) {
+      batch.clear()
+      this.#spare = batch
+    }
   }
 
   /** Room for a full batch up front (bounded, so a huge `flushRows` does not reserve memory early). */
@@ -157,7 +190,17 @@ export class TableWriter<T extends TableName = TableName> {
 
   async #close(): Promise<void> {
     this.#closed = true // an append racing the final flush is refused, not left behind
-    await this.flush()
+    try {
+      await this.flush()
+    } catch (err) {
+      if (this.#pending.length > 0) throw err // rows still pending: close() may be called again
+      this.#retire()
+      throw err // rows were handed back in the error
+    }
+    this.#retire()
+  }
+
+  #retire(): void {
     this.#retired = true
     // Empty now: the next writer of this table may reuse their arrays.
     for (const b of [this.#buffer, this.#spare]) if (b && b.length === 0) giveBack(b)
