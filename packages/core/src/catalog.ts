@@ -42,4 +42,10 @@ export interface SnapshotFiles {
 export interface FileCatalog {
   /** The data files of `table` at `asOf`. Throws `K2Error('NOT_FOUND')` for an unknown snapshot. */
   files(table: TableName, asOf?: AsOf): Promise<SnapshotFiles>
+  /**
+   * Optional: checks that data files of a snapshot are intact before a query reads them (the
+   * query layer passes the files it chose after pruning). Throws `K2Error('CORRUPT_TABLE')` naming
+   * a file that is missing or damaged. A K2 lake checks sizes and the checksums it wrote.
+   */
+  checkFiles?(table: TableName, snapshotId: bigint | null, paths: readonly string[]): Promise<void>
 }

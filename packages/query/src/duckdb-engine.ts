@@ -89,25 +89,37 @@ export async function createDuckDBEngine({
 class NativeConnection implements EngineConnection {
   readonly #conn: DuckDBConnection
   readonly #prepared = new Map<string, DuckDBPreparedStatement>()
+  /** Set by interrupt(): the running stream fails at its next chunk instead of ending early. */
+  #interrupted = false
 
   constructor(conn: DuckDBConnection) {
     this.#conn = conn
   }
 
+  /**
+   * Runs the statement to completion, then yields its chunks. Not DuckDB's streaming mode: there,
+   * `fetchChunk()` reports a failure after the first chunk (an interrupt, the memory limit, an
+   * unreadable file, a bad cast) as an empty chunk, which reads as the end of a shortened result.
+   * A materialized run rejects with the error; DuckDB holds the result (within its memory limit)
+   * while the chunks are read and converted one at a time.
+   */
   async *stream(sql: string, params: readonly Param[]): AsyncIterable<EngineBatch> {
+    this.#interrupted = false
     const stmt = await this.#prepare(sql)
     stmt.clearBindings()
     for (const [i, p] of params.entries()) bind(stmt, i + 1, p)
-    const result = await stmt.stream()
+    const result = await stmt.run()
     const names = result.columnNames()
     const kinds = result.columnTypes().map((t) => kindOf(t.typeId))
     let yielded = false
     for (;;) {
+      if (this.#interrupted) throw new K2Error('QUERY', 'the query was interrupted while its result was read')
       const chunk = await result.fetchChunk()
       if (!chunk || chunk.rowCount === 0) break
       yielded = true
       yield { names, kinds, columns: kinds.map((k, i) => readColumn(chunk, i, k)), rowCount: chunk.rowCount }
     }
+    if (this.#interrupted) throw new K2Error('QUERY', 'the query was interrupted while its result was read')
     if (!yielded) yield { names, kinds, columns: kinds.map(() => []), rowCount: 0 }
   }
 
@@ -155,6 +167,7 @@ class NativeConnection implements EngineConnection {
   }
 
   interrupt(): void {
+    this.#interrupted = true
     this.#conn.interrupt()
   }
 

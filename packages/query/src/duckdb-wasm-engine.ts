@@ -74,6 +74,9 @@ export async function createDuckDBWasmEngine({ db }: DuckDBWasmEngineOptions): P
 }
 
 class WasmEngineConnection implements EngineConnection {
+  /** Set by interrupt(): a result being read fails at its next batch instead of ending early. */
+  #interrupted = false
+
   constructor(
     readonly conn: WasmConnection,
     readonly parquet: boolean,
@@ -90,6 +93,7 @@ class WasmEngineConnection implements EngineConnection {
     if (params.some((p) => Array.isArray(p))) {
       throw new K2Error('UNSUPPORTED', 'duckdb-wasm cannot bind list parameters: use the native engine for file lists and list values')
     }
+    this.#interrupted = false
     const stmt = await this.conn.prepare(sql)
     let table: WasmTable
     try {
@@ -101,6 +105,7 @@ class WasmEngineConnection implements EngineConnection {
     const kinds = table.schema.fields.map((f) => kindOf(f.type.typeId))
     let yielded = false
     for (const b of table.batches) {
+      if (this.#interrupted) throw new K2Error('QUERY', 'the query was interrupted while its result was read')
       if (b.numRows === 0) continue
       yielded = true
       yield { names, kinds, columns: kinds.map((k, i) => readColumn(b, i, k)), rowCount: b.numRows }
@@ -120,6 +125,7 @@ class WasmEngineConnection implements EngineConnection {
   }
 
   interrupt(): void {
+    this.#interrupted = true
     void this.conn.cancelSent?.()
   }
 

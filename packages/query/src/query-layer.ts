@@ -4,6 +4,7 @@ import type { RecordBatch, Table } from 'apache-arrow'
 import { arrowSchema, toRecordBatch, toRows, toTable } from './arrow-result.js'
 import type { CompiledQuery, Source } from './compiled-query.js'
 import type { EngineBatch, QueryEngine } from './engine.js'
+import { type FileRead, unreadableFile } from './file-errors.js'
 import { checkDataFilePath } from './file-paths.js'
 import { attachLineage, fingerprintSync, type Lineage, type LineageTable } from './lineage.js'
 import { type MemoryTable, memoryTableOf } from './memory-catalog.js'
@@ -60,6 +61,8 @@ export interface QueryLayer {
 /** A plan as the layer runs it: what `explain()` shows, each table's lineage, and its time outputs. */
 type Planned = Explain & {
   lineage: LineageTable[]
+  /** The data files the query reads, per table: what a failure is checked against. */
+  reads: FileRead[]
   /** Output columns holding epoch µs that come back as integers (time buckets): typed as times in results. */
   times: readonly string[]
 }
@@ -68,6 +71,7 @@ interface Resolved {
   source: Source
   lineage: LineageTable
   explain: ExplainTable
+  read: FileRead
 }
 
 /**
@@ -98,6 +102,8 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
   enginePromise.catch(() => {}) // a failed engine is reported by the first query, not as an unhandled rejection
   let pool: ConnectionPool | undefined
   let closed = false
+  /** Interrupts for the queries running now: close() stops them. */
+  const running = new Set<() => void>()
   const poolPromise = async () => {
     if (closed) throw new K2Error('CLOSED', 'the query layer is closed: create a new one')
     const engine = await enginePromise
@@ -144,14 +150,20 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     filters: SelectQueryNode['filters'],
     explain: boolean,
   ): Promise<Resolved> {
+    const none: FileRead = { table, snapshotId: null, files: [] }
     if (asOf === 'none')
-      return { source: { kind: 'empty' }, lineage: { table, snapshotId: null }, explain: { table, snapshotId: null, files: [] } }
+      return {
+        source: { kind: 'empty' },
+        lineage: { table, snapshotId: null },
+        explain: { table, snapshotId: null, files: [] },
+        read: none,
+      }
     const memory = memoryTableOf(catalog, table)
     if (memory) {
       if (asOf)
         throw new K2Error('VALIDATION', `${table} is held in memory and has no snapshots: drop asOf(), or query a lake for time travel`)
       const source: Source = memory.rows > 0 ? { kind: 'relation', name: await loaded(memory) } : { kind: 'empty' }
-      return { source, lineage: { table, snapshotId: null }, explain: { table, snapshotId: null, files: [] } }
+      return { source, lineage: { table, snapshotId: null }, explain: { table, snapshotId: null, files: [] }, read: none }
     }
     const snap = await catalog.files(table, asOf ?? undefined)
     const snapshotId = snap.snapshotId === null ? null : String(snap.snapshotId)
@@ -167,8 +179,10 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
       if (explain)
         files.push({ path: f.path, recordCount: f.recordCount, chosen: keep, reasons: keep ? [] : pruneReasons(table, f, filters) })
     }
+    // A catalog that can check its files (a K2 lake: sizes and checksums) does so before they are read.
+    if (!explain && chosen.length > 0) await catalog.checkFiles?.(table, snap.snapshotId, chosen)
     const source: Source = chosen.length > 0 ? { kind: 'files', files: chosen } : { kind: 'empty' }
-    return { source, lineage: { table, snapshotId }, explain: { table, snapshotId, files } }
+    return { source, lineage: { table, snapshotId }, explain: { table, snapshotId, files }, read: { table, snapshotId, files: chosen } }
   }
 
   async function planSelect(node: SelectQueryNode, explain = false): Promise<Planned> {
@@ -176,14 +190,26 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     const resolved = await Promise.all(nodes.map((n) => resolve(n.table, n.asOf, n.filters, explain)))
     const compiled = compileSelect(node, (n) => resolved[nodes.indexOf(n)]!.source)
     const times = node.selections.filter((s) => s.kind === 'bucket').map((s) => s.alias)
-    return { ...compiled, tables: resolved.map((r) => r.explain), lineage: resolved.map((r) => r.lineage), times }
+    return {
+      ...compiled,
+      tables: resolved.map((r) => r.explain),
+      lineage: resolved.map((r) => r.lineage),
+      reads: resolved.map((r) => r.read),
+      times,
+    }
   }
 
   async function planRaw(node: RawSqlNode, explain = false): Promise<Planned> {
     const refs = node.parts.filter((p): p is TableRef => p.kind === 'ref')
     const resolved = await Promise.all(refs.map((r) => resolve(r.table, r.asOf, [], explain)))
     const compiled = compileRaw(node, (ref) => resolved[refs.indexOf(ref)]!.source)
-    return { ...compiled, tables: resolved.map((r) => r.explain), lineage: resolved.map((r) => r.lineage), times: [] }
+    return {
+      ...compiled,
+      tables: resolved.map((r) => r.explain),
+      lineage: resolved.map((r) => r.lineage),
+      reads: resolved.map((r) => r.read),
+      times: [],
+    }
   }
 
   function lineageOf(plan: CompiledQuery & { lineage: LineageTable[] }): Lineage {
@@ -191,29 +217,47 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
   }
 
   /** Streams a planned query on a pooled connection, interrupting it at the timeout. */
-  async function* run(plan: CompiledQuery & { times: readonly string[] }): AsyncGenerator<EngineBatch> {
+  async function* run(plan: CompiledQuery & { times: readonly string[]; reads: FileRead[] }): AsyncGenerator<EngineBatch> {
     for await (const b of runOnEngine(plan)) yield plan.times.length === 0 ? b : asTimes(b, plan.times)
   }
 
-  async function* runOnEngine(plan: CompiledQuery): AsyncGenerator<EngineBatch> {
+  /**
+   * A result is whole or an error: once the timeout or close() interrupts a query, no further
+   * batch is passed on and the query fails (QUERY_TIMEOUT, CLOSED), even from an engine that
+   * ends its result quietly instead of failing it.
+   */
+  async function* runOnEngine(plan: CompiledQuery & { reads: FileRead[] }): AsyncGenerator<EngineBatch> {
     const lease: Lease = await (await poolPromise()).acquire()
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
+    let stopped: 'timeout' | 'closed' | undefined
+    const stop = (why: 'timeout' | 'closed') => {
+      if (stopped) return
+      stopped = why
       lease.suspect()
       lease.conn.interrupt()
-    }, timeoutMs)
+    }
+    const timer = setTimeout(() => stop('timeout'), timeoutMs)
+    const onClose = () => stop('closed')
+    running.add(onClose)
     try {
-      yield* lease.conn.stream(plan.sql, plan.params)
+      for await (const b of lease.conn.stream(plan.sql, plan.params)) {
+        if (stopped) break
+        yield b
+      }
+      if (stopped) throw new K2Error('QUERY', 'the engine ended an interrupted result without an error')
     } catch (err) {
       lease.suspect()
-      if (timedOut) {
+      if (stopped === 'timeout') {
         throw new QueryError(
           'QUERY_TIMEOUT',
           `query ran longer than ${timeoutMs} ms and was interrupted: narrow it (where, between, limit) or raise timeoutMs`,
           plan,
           { cause: err },
         )
+      }
+      if (stopped === 'closed') {
+        throw new QueryError('CLOSED', 'the query layer was closed while this query ran: it was interrupted and returns nothing', plan, {
+          cause: err,
+        })
       }
       if (K2Error.isInstance(err)) throw err
       if (/Out of Memory/i.test((err as Error).message)) {
@@ -224,9 +268,12 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
           { cause: err },
         )
       }
+      const damaged = await unreadableFile(err, plan.reads, plan, lease.conn, () => stopped !== undefined)
+      if (damaged) throw damaged
       throw new QueryError('QUERY', `query failed: ${(err as Error).message}`, plan, { cause: err })
     } finally {
       clearTimeout(timer)
+      running.delete(onClose)
       lease.release()
     }
   }
@@ -303,6 +350,7 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     stats: () => pool?.stats() ?? { size: options.pool?.size ?? 2, open: 0, busy: 0, queued: 0, rejected: 0, replaced: 0 },
     async close() {
       closed = true
+      for (const stop of running) stop() // running queries fail with CLOSED rather than hold close() up
       const engine = await enginePromise.catch(() => undefined)
       await pool?.close()
       await engine?.close()
@@ -320,6 +368,6 @@ function asTimes(batch: EngineBatch, times: readonly string[]): EngineBatch {
   return { ...batch, kinds: batch.kinds.map((k, i) => (times.includes(batch.names[i] as string) ? 'timestamp' : k)) }
 }
 
-function stripLineage({ lineage: _, times: __, ...plan }: Planned): Explain {
+function stripLineage({ lineage: _, times: __, reads: ___, ...plan }: Planned): Explain {
   return plan
 }

@@ -1,4 +1,5 @@
 import { K2Error, MICROS_PER_DAY, type TimeInput, toIso, toMicros } from '@k2/core'
+import { liveFiles } from './iceberg/manifests.js'
 import type { TableCore } from './table-core.js'
 
 /** The answer to "is this day complete?" for one exchange and symbol. */
@@ -41,10 +42,11 @@ export async function coverageReport(
   const end = start + MICROS_PER_DAY
   const dayIndex = start / MICROS_PER_DAY
   // Intervals live in the partition of the day they started: read that day and earlier ones.
-  const files = (await table.liveFiles()).filter(
+  const snap = await table.snapshot()
+  const files = (await liveFiles(snap)).filter(
     (l) => l.file.partition.exchange === q.exchange && Number(l.file.partition.start_ts_day) <= dayIndex,
   )
-  const rows = (await table.readRows(files)) as {
+  const rows = (await table.readRows(files, snap ? BigInt(snap['snapshot-id']) : null)) as {
     symbol: string | null
     kind: string
     start_ts: number

@@ -1,7 +1,7 @@
 import type { AsOf, DataFile, SnapshotFiles, TableName, Tables } from '@k2/core'
 import { liveFiles } from './iceberg/manifests.js'
 import { type SnapshotInfo, snapshotInfo } from './iceberg/snapshots.js'
-import type { Version } from './iceberg/table-metadata.js'
+import type { Snapshot, Version } from './iceberg/table-metadata.js'
 import type { TableSpec } from './iceberg/table-spec.js'
 import {
   applyRetention,
@@ -17,6 +17,8 @@ import { bindCore, type CommitResult, type TableCore } from './table-core.js'
 import { TableWriter, type WriterOptions } from './table-writer.js'
 import type { WriterInput } from './write/event-rows.js'
 import { giveBack } from './write/spare-batches.js'
+
+const snapshotIdOf = (s: Snapshot | undefined): bigint | null => (s ? BigInt(s['snapshot-id']) : null)
 
 /** One lake table: Iceberg metadata under `<lake>/<ns>/<tbl>/metadata`, Parquet under `data/`. */
 export class LakeTable<T extends TableName = TableName> {
@@ -68,7 +70,8 @@ export class LakeTable<T extends TableName = TableName> {
 
   /** Every row of the table at the current snapshot, or `asOf` a snapshot id or a time. */
   async scan(asOf?: AsOf): Promise<Tables[T][]> {
-    return (await this.#core.readRows(await this.#core.liveFiles(asOf))) as Tables[T][]
+    const snap = await this.#core.snapshot(asOf)
+    return (await this.#core.readRows(await liveFiles(snap), snapshotIdOf(snap))) as Tables[T][]
   }
 
   /**
@@ -87,7 +90,7 @@ export class LakeTable<T extends TableName = TableName> {
       fromSnapshotId: from,
       toSnapshotId: toSnap ? BigInt(toSnap['snapshot-id']) : null,
       files: added.map((l) => this.#core.dataFile(l.file)),
-      rows: (await this.#core.readRows(added)) as Tables[T][],
+      rows: (await this.#core.readRows(added, snapshotIdOf(toSnap))) as Tables[T][],
     }
   }
 

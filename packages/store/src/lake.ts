@@ -97,6 +97,16 @@ export class Lake implements FileCatalog {
     return files
   }
 
+  /**
+   * `FileCatalog`: checks data files of a snapshot before the query layer reads them — present,
+   * of the size their manifest records, and matching the checksum K2 wrote them with.
+   */
+  async checkFiles(table: TableName, snapshotId: bigint | null, paths: readonly string[]): Promise<void> {
+    const snap = await this.files(table, snapshotId === null ? undefined : { snapshotId })
+    const sizes = new Map(snap.files.map((f) => [f.path, f.fileSizeBytes]))
+    await coreOf(await this.table(table)).checkFiles(snapshotId, paths, sizes)
+  }
+
   /** The query layer over this lake, made on first use with `LakeOptions.query`. */
   get queries(): QueryLayer {
     if (!this.#queries) {

@@ -5,7 +5,7 @@ import { commitMetadata, commitSnapshot } from './iceberg/commit.js'
 import { fromUri, toUri } from './iceberg/file-uri.js'
 import { type LiveFile, readManifest, readManifestList } from './iceberg/manifests.js'
 import { decodeValue } from './iceberg/single-value.js'
-import type { Snapshot } from './iceberg/table-metadata.js'
+import type { Snapshot, Version } from './iceberg/table-metadata.js'
 import type { TableCore } from './table-core.js'
 import { writeDataFiles } from './write/parquet-files.js'
 import { stageFromFiles } from './write/rows-in-duckdb.js'
@@ -102,6 +102,12 @@ export interface RetentionPolicy {
   timeframe?: string
 }
 
+/** The snapshot a commit builds on, for error messages (null before the first). */
+function snapshotOf(base: Version): bigint | number | null {
+  const id = base.metadata['current-snapshot-id']
+  return Number(id) === -1 ? null : id
+}
+
 function partitionKey(f: LiveFile): string {
   return JSON.stringify(Object.entries(f.file.partition).sort())
 }
@@ -120,7 +126,8 @@ export async function applyRetention(
   const nowUs = table.nowMs() * 1000
   return table.duckdb.with(async (conn) => {
     let deletedRows = 0
-    const result = await commitSnapshot(table, async (_base, live) => {
+    const result = await commitSnapshot(table, async (base, live) => {
+      const ctx = { table: spec.name, snapshotId: snapshotOf(base) }
       deletedRows = 0
       const remove = new Set<string>()
       const add = []
@@ -139,7 +146,7 @@ export async function applyRetention(
             deletedRows += l.file.record_count
             continue
           }
-          const staged = await stageFromFiles(conn, spec, [l], `epoch_us("${timeCol.name}") >= ${cutoff}`)
+          const staged = await stageFromFiles(conn, spec, [l], ctx, `epoch_us("${timeCol.name}") >= ${cutoff}`)
           deletedRows += l.file.record_count - staged.rows
           if (staged.rows > 0) add.push(...(await writeDataFiles(conn, spec, staged, table.dir)))
         }
@@ -163,8 +170,9 @@ export async function compact(
   const small = opts.smallFileBytes ?? 64 * 2 ** 20
   return table.duckdb.with(async (conn) => {
     let plan: { add: Awaited<ReturnType<typeof writeDataFiles>>; remove: Set<string> } | undefined
-    const result = await commitSnapshot(table, async (_base, live) => {
+    const result = await commitSnapshot(table, async (base, live) => {
       if (plan) return { operation: 'replace', ...plan, consolidate: true }
+      const ctx = { table: table.spec.name, snapshotId: snapshotOf(base) }
       const groups = new Map<string, LiveFile[]>()
       for (const l of live) {
         if (l.file.file_size_in_bytes >= small) continue
@@ -175,7 +183,7 @@ export async function compact(
       const remove = new Set<string>()
       for (const files of groups.values()) {
         if (files.length < 2) continue
-        const staged = await stageFromFiles(conn, table.spec, files)
+        const staged = await stageFromFiles(conn, table.spec, files, ctx)
         add.push(...(await writeDataFiles(conn, table.spec, staged, table.dir)))
         for (const f of files) remove.add(f.file.file_path)
       }

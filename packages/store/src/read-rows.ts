@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { K2Error } from '@k2/core'
 import type { TableSpec } from './iceberg/table-spec.js'
+import { checkDataFiles, type FileContext, probeSql, readFailure } from './write/data-file-checks.js'
 import { sqlString } from './write/sql-literal.js'
 
 /**
@@ -12,17 +12,21 @@ export function projection(spec: TableSpec): string {
   return spec.columns.map((c) => (c.type === 'timestamptz' ? `epoch_us("${c.name}") AS "${c.name}"` : `"${c.name}"`)).join(', ')
 }
 
-export async function readRows(conn: DuckDBConnection, spec: TableSpec, paths: readonly string[]): Promise<Record<string, unknown>[]> {
-  if (paths.length === 0) return []
+/** Every row of `files` (checked first: present, intact), in the order given. */
+export async function readRows(
+  conn: DuckDBConnection,
+  spec: TableSpec,
+  files: readonly { path: string; size: number }[],
+  ctx: FileContext,
+): Promise<Record<string, unknown>[]> {
+  if (files.length === 0) return []
+  await checkDataFiles(files, ctx)
+  const paths = files.map((f) => f.path)
   let reader: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>
   try {
     reader = await conn.runAndReadAll(`SELECT ${projection(spec)} FROM read_parquet([${paths.map(sqlString).join(', ')}])`)
   } catch (err) {
-    throw new K2Error(
-      'CORRUPT_TABLE',
-      `a data file of ${spec.name} could not be read (${(err as Error).message.split('\n')[0]}): restore the file, or roll the table back to a snapshot without it`,
-      { cause: err, details: { files: paths.length } },
-    )
+    throw await readFailure(err, paths, ctx, (p) => conn.run(probeSql(p)))
   }
   const names = spec.columns.map((c) => c.name)
   return reader.getRows().map((values) => {

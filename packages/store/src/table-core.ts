@@ -15,6 +15,7 @@ import { type TableSpec, tableSpec } from './iceberg/table-spec.js'
 import type { LakeDuckDB } from './lake-duckdb.js'
 import { readRows } from './read-rows.js'
 import type { ColumnBatch } from './write/column-batch.js'
+import { checkDataFiles } from './write/data-file-checks.js'
 import { dropDuplicates } from './write/dedup.js'
 import { expandBooks, type WriterInput } from './write/event-rows.js'
 import { writeDataFiles } from './write/parquet-files.js'
@@ -129,15 +130,16 @@ export class TableCore<T extends TableName = TableName> implements TableContext 
     }
   }
 
-  /** Every row of `files`, as plain objects (times as epoch µs), in file order. */
-  readRows(files: readonly LiveFile[]): Promise<Record<string, unknown>[]> {
-    return this.duckdb.with((conn) =>
-      readRows(
-        conn,
-        this.spec,
-        files.map((l) => fromUri(l.file.file_path)),
-      ),
-    )
+  /** Every row of `files` of snapshot `snapshotId`, as plain objects (times as epoch µs), in file order. */
+  readRows(files: readonly LiveFile[], snapshotId: bigint | null = null): Promise<Record<string, unknown>[]> {
+    const read = files.map((l) => ({ path: fromUri(l.file.file_path), size: Number(l.file.file_size_in_bytes) }))
+    return this.duckdb.with((conn) => readRows(conn, this.spec, read, { table: this.name, snapshotId }))
+  }
+
+  /** Checks data files of a snapshot before another engine reads them (`FileCatalog.checkFiles`). */
+  async checkFiles(snapshotId: bigint | null, paths: readonly string[], sizes: ReadonlyMap<string, number>): Promise<void> {
+    const files = paths.map((path) => ({ path, size: sizes.get(path) ?? -1 }))
+    await checkDataFiles(files, { table: this.name, snapshotId })
   }
 
   /** An empty batch of this table's rows (see `addTo`), with room for `capacity` rows. */
@@ -175,10 +177,12 @@ export class TableCore<T extends TableName = TableName> implements TableContext 
       for (const f of add ?? []) await unlink(fromUri(f.file_path)).catch(() => {})
     }
     try {
-      const result = await commitSnapshot(this, async (_base, live) => {
+      const result = await commitSnapshot(this, async (base, live) => {
         const fresh = live.filter((l) => !seen.has(l.file.file_path))
         for (const l of live) seen.add(l.file.file_path)
-        const dropped = this.spec.uniqueKey ? await dropDuplicates(conn, this.spec, staged, fresh) : 0
+        const current = base.metadata['current-snapshot-id']
+        const ctx = { table: this.name, snapshotId: Number(current) === -1 ? null : current }
+        const dropped = this.spec.uniqueKey ? await dropDuplicates(conn, this.spec, staged, fresh, ctx) : 0
         staged.mayHaveDuplicates = false
         duplicates += dropped
         if (add === null || dropped > 0) {

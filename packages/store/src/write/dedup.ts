@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { K2Error } from '@k2/core'
 import { fromUri } from '../iceberg/file-uri.js'
 import type { LiveFile } from '../iceberg/manifests.js'
 import { compareStrings, decodeValue } from '../iceberg/single-value.js'
 import type { TableSpec } from '../iceberg/table-spec.js'
+import { checkDataFiles, type FileContext, probeSql, readFailure } from './data-file-checks.js'
 import { sqlString } from './sql-literal.js'
 import { decodeExpr, materialize, type Staged, type StagedColumn, stagedSource } from './staged-rows.js'
 
@@ -75,7 +75,13 @@ function mayOverlap(spec: TableSpec, file: LiveFile, keyCols: StagedColumn[], ra
 }
 
 /** Deletes duplicate-key rows from the staged table; returns how many were dropped. */
-export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, staged: Staged, live: LiveFile[]): Promise<number> {
+export async function dropDuplicates(
+  conn: DuckDBConnection,
+  spec: TableSpec,
+  staged: Staged,
+  live: LiveFile[],
+  ctx: FileContext,
+): Promise<number> {
   const key = spec.uniqueKey
   if (!key) return 0
   const keyCols = key.map((k) => staged.columns.find((c) => c.name === k) as StagedColumn)
@@ -89,16 +95,20 @@ export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, st
   }
   if (live.length === 0) return dropped
   const ranges = knownRanges(staged, keyCols) ?? (await stagedRanges(conn, staged, keyCols))
-  const candidates = new Set<string>()
+  const candidates = new Map<string, number>()
   for (const [p, r] of ranges) {
     const tuple = staged.partitions[p] ?? {}
     for (const f of live) {
       const samePartition = spec.partition.every((pf) => f.file.partition[pf.name] === tuple[pf.name])
-      if (samePartition && mayOverlap(spec, f, keyCols, r)) candidates.add(fromUri(f.file.file_path))
+      if (samePartition && mayOverlap(spec, f, keyCols, r)) candidates.set(fromUri(f.file.file_path), Number(f.file.file_size_in_bytes))
     }
   }
   if (candidates.size === 0) return dropped
-  const files = `[${[...candidates].map(sqlString).join(', ')}]`
+  await checkDataFiles(
+    [...candidates].map(([path, size]) => ({ path, size })),
+    ctx,
+  )
+  const files = `[${[...candidates.keys()].map(sqlString).join(', ')}]`
   const on = keyCols.map((c) => `${decodeExpr(c, 's.')} = e."${c.name}"`).join(' AND ')
   const cols = keyCols.map((c) => `"${c.name}"`).join(', ')
   const table = await materialize(conn, staged)
@@ -109,10 +119,6 @@ export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, st
     if (Number(reader.rowsChanged) > 0) staged.stats = null // counted before the delete
     return dropped + Number(reader.rowsChanged)
   } catch (err) {
-    throw new K2Error(
-      'CORRUPT_TABLE',
-      `cannot check ${spec.name} for duplicates: a data file is unreadable (${(err as Error).message.split('\n')[0]}); restore it, or roll the table back to a snapshot without it`,
-      { cause: err },
-    )
+    throw await readFailure(err, [...candidates.keys()], ctx, (p) => conn.run(probeSql(p)))
   }
 }

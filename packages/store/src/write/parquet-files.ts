@@ -9,6 +9,7 @@ import type { DataFileRecord, KV } from '../iceberg/manifest-schemas.js'
 import { partitionPathValue } from '../iceberg/partition-transforms.js'
 import { compareStrings, encodeValue } from '../iceberg/single-value.js'
 import { icebergSchema, type TableSpec } from '../iceberg/table-spec.js'
+import { nameByChecksum } from './data-file-checks.js'
 import { sqlString } from './sql-literal.js'
 import { type ColumnStats, decodeExpr, type Staged, sortExpr, stagedSource } from './staged-rows.js'
 
@@ -135,7 +136,8 @@ async function writeFiles(conn: DuckDBConnection, spec: TableSpec, staged: Stage
       `COPY (SELECT ${selectList(staged)} FROM ${stagedSource(staged, stats.size > 1 ? p : null)}${staged.sorted ? '' : ` ORDER BY ${orderBy(spec, staged)}`}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ${fieldIds}, KV_METADATA ${kvMeta})`,
     )
     await fsyncFile(path)
-    const size = (await stat(path)).size
+    const named = await nameByChecksum(path)
+    const size = (await stat(named)).size
     const lower: [number, Buffer][] = []
     const upper: [number, Buffer][] = []
     let rows = 0
@@ -150,7 +152,7 @@ async function writeFiles(conn: DuckDBConnection, spec: TableSpec, staged: Stage
     }
     files.push({
       content: 0,
-      file_path: toUri(path),
+      file_path: toUri(named),
       file_format: 'PARQUET',
       partition: tuple as Record<string, string | number | null>,
       record_count: rows,

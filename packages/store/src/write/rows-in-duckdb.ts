@@ -3,6 +3,7 @@ import type { Scalar } from '@k2/core'
 import { fromUri } from '../iceberg/file-uri.js'
 import type { LiveFile } from '../iceberg/manifests.js'
 import type { TableSpec } from '../iceberg/table-spec.js'
+import { checkDataFiles, type FileContext, probeSql, readFailure } from './data-file-checks.js'
 import { sqlString } from './sql-literal.js'
 import type { Staged, StagedColumn } from './staged-rows.js'
 
@@ -12,13 +13,30 @@ import type { Staged, StagedColumn } from './staged-rows.js'
  */
 let seq = 0
 
-export async function stageFromFiles(conn: DuckDBConnection, spec: TableSpec, files: LiveFile[], where?: string): Promise<Staged> {
+export async function stageFromFiles(
+  conn: DuckDBConnection,
+  spec: TableSpec,
+  files: LiveFile[],
+  ctx: FileContext,
+  where?: string,
+): Promise<Staged> {
   const table = `k2_rewrite_${++seq}`
-  const paths = files.map((f) => sqlString(fromUri(f.file.file_path))).join(', ')
+  const read = files.map((f) => ({ path: fromUri(f.file.file_path), size: Number(f.file.file_size_in_bytes) }))
+  await checkDataFiles(read, ctx) // a rewrite must not carry damaged rows into a new, checksummed file
+  const paths = read.map((f) => sqlString(f.path)).join(', ')
   const cols = spec.columns.map((c) => `"${c.name}"`).join(', ')
-  await conn.run(
-    `CREATE TEMP TABLE ${table} AS SELECT ${cols}, 0::INTEGER AS __p FROM read_parquet([${paths}])${where ? ` WHERE ${where}` : ''}`,
-  )
+  try {
+    await conn.run(
+      `CREATE TEMP TABLE ${table} AS SELECT ${cols}, 0::INTEGER AS __p FROM read_parquet([${paths}])${where ? ` WHERE ${where}` : ''}`,
+    )
+  } catch (err) {
+    throw await readFailure(
+      err,
+      read.map((f) => f.path),
+      ctx,
+      (p) => conn.run(probeSql(p)),
+    )
+  }
   const count = await conn.runAndReadAll(`SELECT count(*) FROM ${table}`)
   const columns: StagedColumn[] = spec.columns.map((c) => ({
     name: c.name,
