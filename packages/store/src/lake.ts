@@ -1,5 +1,16 @@
 import { mkdir, stat } from 'node:fs/promises'
-import { type AsOf, type Clock, type FileCatalog, K2Error, type SnapshotFiles, systemClock, type TableName, type TimeInput } from '@k2/core'
+import {
+  type AsOf,
+  type Clock,
+  type AsOfInput as CoreAsOfInput,
+  type FileCatalog,
+  K2Error,
+  type SnapshotFiles,
+  systemClock,
+  type TableName,
+  type TimeInput,
+  toAsOf,
+} from '@k2/core'
 import {
   type AsOfInput,
   createQueryLayer,
@@ -81,16 +92,17 @@ export class Lake implements FileCatalog {
   }
 
   /** `FileCatalog`: the data files of `table` at `asOf` (the current snapshot by default). */
-  async files(table: TableName, asOf?: AsOf): Promise<SnapshotFiles> {
+  async files(table: TableName, asOf?: AsOf | CoreAsOfInput): Promise<SnapshotFiles> {
     const t = await this.table(table)
-    if (asOf?.timestamp !== undefined) return t.files(asOf)
+    const pick = asOf === undefined ? undefined : toAsOf(asOf)
+    if (pick?.at !== undefined) return t.files(pick)
     // A snapshot's file list never changes: decode its manifests once (point queries need this cheap).
-    const id = asOf?.snapshotId ?? (await t.currentSnapshotId())
-    if (id === null) return t.files(asOf)
+    const id = pick?.snapshot ?? (await t.currentSnapshotId())
+    if (id === null) return t.files(pick)
     const key = `${table}:${id}`
     let files = this.#files.get(key)
     if (!files) {
-      files = await t.files({ snapshotId: id })
+      files = await t.files({ snapshot: id })
       if (this.#files.size >= 1024) this.#files.clear()
       this.#files.set(key, files)
     }

@@ -12,6 +12,7 @@ import { decodeValue } from './iceberg/single-value.js'
 import { selectSnapshot } from './iceberg/snapshots.js'
 import type { Snapshot, TableContext, Version } from './iceberg/table-metadata.js'
 import { type TableSpec, tableSpec } from './iceberg/table-spec.js'
+import { withJsonIds } from './json-ids.js'
 import type { LakeDuckDB } from './lake-duckdb.js'
 import { readRows } from './read-rows.js'
 import type { ColumnBatch } from './write/column-batch.js'
@@ -177,12 +178,12 @@ export class TableCore<T extends TableName = TableName> implements TableContext 
         return { operation: 'append', add, remove: new Set<string>() }
       })
       const files = add as DataFileRecord[] | null
-      return {
+      return withJsonIds({
         snapshotId: result.snapshot ? BigInt(result.snapshot['snapshot-id']) : null,
         rows: staged.rows - duplicates,
         duplicates,
         files: files?.length ?? 0,
-      }
+      })
     } catch (err) {
       await discardFiles()
       throw err

@@ -39,7 +39,7 @@ const backoff = (attempt: number) => new Promise((r) => setTimeout(r, randomInt(
 
 export function currentSnapshot(meta: TableMetadata): Snapshot | undefined {
   const id = meta['current-snapshot-id']
-  return id === -1 ? undefined : meta.snapshots.find((s) => s['snapshot-id'] === id)
+  return id === -1n ? undefined : meta.snapshots.find((s) => s['snapshot-id'] === id)
 }
 
 /**
@@ -69,9 +69,10 @@ export async function commitMetadata(
   }
 }
 
-function newSnapshotId(meta: TableMetadata): number {
+function newSnapshotId(meta: TableMetadata): bigint {
   for (;;) {
-    const id = randomInt(1, 2 ** 47) * 64 + randomInt(0, 64) // positive, ≤ 2^53 − 1 (exact in JS and in icebird)
+    // positive, ≤ 2^53 − 1: exact in icebird, which parses metadata with JSON.parse
+    const id = BigInt(randomInt(1, 2 ** 47) * 64 + randomInt(0, 64))
     if (!meta.snapshots.some((s) => s['snapshot-id'] === id)) return id
   }
 }
@@ -103,7 +104,7 @@ async function rewriteManifests(
   ctx: TableContext,
   manifests: ManifestFileRecord[],
   remove: ReadonlySet<string>,
-  snapshotId: number,
+  snapshotId: bigint,
 ): Promise<{ carried: ManifestFileRecord[]; rewritten: WrittenManifest[] }> {
   const carried: ManifestFileRecord[] = []
   const rewritten: WrittenManifest[] = []
@@ -141,7 +142,7 @@ async function consolidate(
   ctx: TableContext,
   manifests: ManifestFileRecord[],
   remove: ReadonlySet<string>,
-  snapshotId: number,
+  snapshotId: bigint,
 ): Promise<WrittenManifest> {
   const entries: ManifestEntry[] = []
   for (const m of manifests) {
