@@ -12,6 +12,7 @@
  */
 
 export type { CoverageReport } from './coverage-report.js'
+export type { Relocation } from './iceberg/relocate-table.js'
 export type { SnapshotInfo } from './iceberg/snapshots.js'
 export { type ImportOptions, importTrades } from './import-trades.js'
 export { Lake, type LakeOptions, openLake } from './lake.js'

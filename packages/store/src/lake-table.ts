@@ -1,5 +1,5 @@
 import { type AsOfInput, type DataFile, type SnapshotFiles, type TableName, type Tables, toAsOf, toSnapshotId } from '@k2/core'
-import { liveFiles } from './iceberg/manifests.js'
+import { type Relocation, relocateTable } from './iceberg/relocate-table.js'
 import { type SnapshotInfo, snapshotInfo } from './iceberg/snapshots.js'
 import type { Version } from './iceberg/table-metadata.js'
 import type { TableSpec } from './iceberg/table-spec.js'
@@ -59,11 +59,11 @@ export class LakeTable<T extends TableName = TableName> {
   /** The data files of a snapshot with partition values and decoded column bounds (`FileCatalog`). */
   async files(asOf?: AsOfInput): Promise<SnapshotFiles> {
     const snap = await this.#core.snapshot(asOf === undefined ? undefined : toAsOf(asOf))
-    const live = await liveFiles(snap)
+    const live = await this.#core.filesOf(snap)
     return {
       table: this.name,
-      snapshotId: snap ? BigInt(snap['snapshot-id']) : null,
-      files: live.map((l) => this.#core.dataFile(l.file)),
+      snapshotId: snap ? snap['snapshot-id'] : null,
+      files: live.map((l) => this.#core.dataFile(l)),
     }
   }
 
@@ -87,11 +87,11 @@ export class LakeTable<T extends TableName = TableName> {
     const fromId = toSnapshotId(from)
     const before = new Set((await this.#core.liveFiles({ snapshot: fromId })).map((l) => l.file.file_path))
     const toSnap = await this.#core.snapshot(to === undefined ? undefined : { snapshot: toSnapshotId(to) })
-    const added = (await liveFiles(toSnap)).filter((l) => !before.has(l.file.file_path))
+    const added = (await this.#core.filesOf(toSnap)).filter((l) => !before.has(l.file.file_path))
     return {
       fromSnapshotId: fromId,
       toSnapshotId: toSnap ? BigInt(toSnap['snapshot-id']) : null,
-      files: added.map((l) => this.#core.dataFile(l.file)),
+      files: added.map((l) => this.#core.dataFile(l)),
       rows: (await this.#core.readRows(added)) as Tables[T][],
     }
   }
@@ -126,6 +126,19 @@ export class LakeTable<T extends TableName = TableName> {
   /** A buffered writer: rows are durable once `flush()` (or a size/time flush) resolves. */
   writer(opts?: WriterOptions): TableWriter<T> {
     return new TableWriter(this.#core, opts)
+  }
+
+  /**
+   * Where the table's metadata says it lives, the folder it was opened at, and whether they differ
+   * (a copied or moved lake: reads map the paths; writes and maintenance refuse until `relocate()`).
+   */
+  location(): Promise<{ location: string; dir: string; moved: boolean }> {
+    return this.#core.location()
+  }
+
+  /** Rewrites this table's paths to its folder after a copy or move (see `lake.relocate()`); null when not moved. */
+  relocate(): Promise<Relocation | null> {
+    return relocateTable(this.#core)
   }
 
   /** The current snapshot id, or null before the first commit. */

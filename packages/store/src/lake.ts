@@ -7,6 +7,7 @@ import {
   K2Error,
   type SnapshotFiles,
   systemClock,
+  TABLE_NAMES,
   type TableName,
   type TimeInput,
   toAsOf,
@@ -136,6 +137,25 @@ export class Lake implements FileCatalog {
   /** A time bound as TIMESTAMPTZ in a `lake.sql` template (a Date is bound so by itself). */
   time(input: TimeInput): TimeParam {
     return this.queries.time(input)
+  }
+
+  /**
+   * After copying or moving a lake (`cp -r`, `mv`, a restored backup), rewrites each table's paths
+   * to where it is now, as Iceberg's `rewrite_table_path` does: reads work before through a prefix
+   * mapping, but writes and maintenance refuse with `TABLE_MOVED` until this runs. The original is
+   * never touched. Returns the tables it rewrote (none when nothing was moved).
+   */
+  async relocate(): Promise<{ table: TableName; from: string; to: string; version: number }[]> {
+    const out: { table: TableName; from: string; to: string; version: number }[] = []
+    for (const name of TABLE_NAMES) {
+      const [ns, tbl] = name.split('.') as [string, string]
+      // Only tables that exist: relocating must not create the others.
+      if (!(await stat(inside(this.root, ns, tbl, 'metadata')).catch(() => null))) continue
+      const moved = await (await this.table(name)).relocate()
+      if (moved) out.push({ table: name, from: moved.from, to: moved.to, version: moved.version })
+    }
+    this.#files.clear()
+    return out
   }
 
   /** Applies the retention policies given at `openLake` to every table that has one. */

@@ -14,6 +14,7 @@ import {
   writeManifestList,
 } from './manifests.js'
 import { loadLatest, metadataFileName, publishVersion } from './metadata-versions.js'
+import { assertAtLocation } from './table-location.js'
 import type { Snapshot, TableContext, TableMetadata, Version } from './table-metadata.js'
 
 /**
@@ -53,6 +54,8 @@ export async function commitMetadata(
   for (let attempt = 0; ; attempt++) {
     const base = await loadLatest(ctx)
     if (!base) throw new K2Error('NOT_FOUND', `table ${ctx.spec.name} does not exist`)
+    // A copied or moved table still names its old location: committing would mix the two copies.
+    await assertAtLocation(ctx.spec.name, base.metadata.location, ctx.dir)
     const { metadata, discard } = await build(base, attempt)
     if (metadata === null) return base // nothing to commit
     if (await publishVersion(ctx, base.version, metadata)) {
@@ -176,6 +179,7 @@ export async function commitSnapshot(
   const version = await commitMetadata(ctx, async (base) => {
     const meta = base.metadata
     const parent = currentSnapshot(meta)
+    const parentManifests = parent ? await readManifestList(parent) : []
     const live = await liveFiles(parent)
     const change = await prepare(base, live)
     lastChange = change
@@ -189,7 +193,6 @@ export async function commitSnapshot(
     const snapshotId = newSnapshotId(meta)
     const sequence = meta['last-sequence-number'] + 1
     const discard: string[] = []
-    const parentManifests = parent ? await readManifestList(parent) : []
     const { carried, rewritten } = change.consolidate
       ? { carried: [], rewritten: [await consolidate(ctx, parentManifests, change.remove, snapshotId)] }
       : await rewriteManifests(ctx, parentManifests, change.remove, snapshotId)

@@ -22,6 +22,8 @@ import { icebergPartitionSpec, icebergSchema, type TableSpec } from './table-spe
 /** A data file live in a snapshot, with the sequence numbers it inherited. */
 export interface LiveFile {
   file: DataFileRecord
+  /** Where the file is on this machine (`file_path` through the table's path mapping). */
+  path: string
   snapshotId: bigint
   sequenceNumber: number
   fileSequenceNumber: number
@@ -86,6 +88,7 @@ export async function liveFiles(snapshot: Snapshot | undefined, resolve: Resolve
       if (e.status === 2) continue
       out.push({
         file: e.data_file,
+        path: resolve(e.data_file.file_path),
         snapshotId: e.snapshot_id ?? m.added_snapshot_id,
         sequenceNumber: e.sequence_number ?? m.sequence_number,
         fileSequenceNumber: e.file_sequence_number ?? m.sequence_number,
