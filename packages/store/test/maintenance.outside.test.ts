@@ -1,36 +1,15 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { MICROS_PER_DAY } from '@k2/core'
-import { type Lake, type LakeTable, openLake } from '@k2/store'
+import { type Lake, openLake } from '@k2/store'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { decodeAvroFile, encodeAvroFile } from '../src/iceberg/avro-file.js'
 import { fromUri } from '../src/iceberg/file-uri.js'
 import { makeTrades, T0, tempDir, treeDigest } from './helpers.js'
+import { editMetadata, rewriteAvro } from './metadata-edits.js'
 
 // Issue #10, case 2: expireSnapshots() unlinked files outside the lake when a snapshot's manifest
 // list, or a manifest's data-file path, pointed there. Nothing K2 deletes may lie outside the table.
-
-type Meta = { snapshots: { 'manifest-list': string }[] }
-
-/** Edits the newest metadata file in place, as a hand edit or a hostile writer would. */
-async function editMetadata(t: LakeTable, edit: (m: Meta) => void) {
-  const { file } = await t.current()
-  // K2's ids are below 2^53, so JSON.parse is exact for this table.
-  const meta = JSON.parse(readFileSync(file, 'utf8')) as Meta
-  edit(meta)
-  writeFileSync(file, JSON.stringify(meta))
-}
-
-/** Re-encodes an Avro file with the same schema and header, records changed by `edit`. */
-function rewriteAvro(from: string, to: string, edit: (r: Record<string, unknown>) => void) {
-  const f = decodeAvroFile<Record<string, unknown>>(readFileSync(from))
-  for (const r of f.records) edit(r)
-  const header = Object.fromEntries(Object.entries(f.metadata).filter(([k]) => !k.startsWith('avro.')))
-  const buf = encodeAvroFile(JSON.parse(f.metadata['avro.schema'] as string), f.records, header)
-  writeFileSync(to, buf)
-  return buf.length
-}
 
 describe('expireSnapshots() and removeOrphans() never delete outside the table, whatever metadata says', () => {
   let dir: string
@@ -85,10 +64,11 @@ describe('expireSnapshots() and removeOrphans() never delete outside the table, 
       const first = m.snapshots[0] as { 'manifest-list': string }
       const listPath = fromUri(first['manifest-list'])
       const metaDir = join(dir, 'lake', 'silver', 'trades', 'metadata')
-      rewriteAvro(listPath, join(metaDir, 'hostile-list.avro'), (rec) => {
+      rewriteAvro(listPath, join(metaDir, 'hostile-list.avro'), ([rec]) => {
+        if (!rec) throw new Error('no manifest')
         const manifest = join(metaDir, 'hostile-m0.avro')
-        rec.manifest_length = rewriteAvro(fromUri(rec.manifest_path as string), manifest, (e) => {
-          const df = e.data_file as Record<string, unknown>
+        rec.manifest_length = rewriteAvro(fromUri(rec.manifest_path as string), manifest, ([e]) => {
+          const df = e?.data_file as Record<string, unknown>
           copyFileSync(fromUri(df.file_path as string), victim)
           df.file_path = pathToFileURL(victim).href
         })

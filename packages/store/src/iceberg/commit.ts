@@ -16,6 +16,7 @@ import {
 import { loadLatest, metadataFileName, publishVersion } from './metadata-versions.js'
 import { assertAtLocation } from './table-location.js'
 import type { Snapshot, TableContext, TableMetadata, Version } from './table-metadata.js'
+import { assertWritable } from './write-support.js'
 
 /**
  * Optimistic, atomic commits: build the next `vN+1.metadata.json` from the latest version, publish
@@ -180,6 +181,8 @@ export async function commitSnapshot(
     const meta = base.metadata
     const parent = currentSnapshot(meta)
     const parentManifests = parent ? await readManifestList(parent) : []
+    // Before anything is written: another engine may have given the table features K2 does not write.
+    assertWritable(ctx.spec.name, meta, parentManifests, ctx.spec)
     const live = await liveFiles(parent)
     const change = await prepare(base, live)
     lastChange = change
