@@ -5,6 +5,7 @@ import { K2Error } from '@k2/core'
 import { decodeAvroFile, encodeAvroFile } from './avro-file.js'
 import { writeDurable } from './durable-fs.js'
 import { fromUri, toUri } from './file-uri.js'
+import { exactEntry, exactListRecord } from './manifest-records.js'
 import {
   type DataFileRecord,
   type FieldSummary,
@@ -21,21 +22,26 @@ import { icebergPartitionSpec, icebergSchema, type TableSpec } from './table-spe
 /** A data file live in a snapshot, with the sequence numbers it inherited. */
 export interface LiveFile {
   file: DataFileRecord
-  snapshotId: number
+  /** Where the file is on this machine (`file_path` through the table's path mapping). */
+  path: string
+  snapshotId: bigint
   sequenceNumber: number
   fileSequenceNumber: number
 }
 
-// Manifests and manifest lists are immutable once written: cache them by path.
+/** Where a path in metadata is on this machine (`fromUri`, or a table's prefix mapping). */
+export type ResolvePath = (uri: string) => string
+
+// Manifests and manifest lists are immutable once written: cache them by local path (a copied lake
+// has the same URIs in its metadata, in other files).
 const cache = new Map<string, { records: unknown[]; length: number }>()
 const CACHE_MAX = 2000
 
-async function readAvro<T>(uri: string, what: string): Promise<{ records: T[]; length: number }> {
-  const path = fromUri(uri)
+async function readAvro<T>(path: string, what: string, exact: (r: T) => T): Promise<{ records: T[]; length: number }> {
   let buf: Buffer
   try {
     // Files are immutable, so a cached copy is good while the file is still there, unchanged in size.
-    const hit = cache.get(uri)
+    const hit = cache.get(path)
     if (hit && (await stat(path)).size === hit.length) return hit as { records: T[]; length: number }
     buf = await readFile(path)
   } catch (err) {
@@ -47,7 +53,7 @@ async function readAvro<T>(uri: string, what: string): Promise<{ records: T[]; l
   }
   let records: T[]
   try {
-    records = decodeAvroFile<T>(buf).records
+    records = decodeAvroFile<T>(buf).records.map(exact)
   } catch (err) {
     throw new K2Error(
       'CORRUPT_TABLE',
@@ -60,28 +66,29 @@ async function readAvro<T>(uri: string, what: string): Promise<{ records: T[]; l
   }
   const value = { records, length: buf.length }
   if (cache.size >= CACHE_MAX) cache.clear()
-  cache.set(uri, value)
+  cache.set(path, value)
   return value
 }
 
-export async function readManifestList(snapshot: Snapshot): Promise<ManifestFileRecord[]> {
-  return (await readAvro<ManifestFileRecord>(snapshot['manifest-list'], 'manifest list')).records
+export async function readManifestList(snapshot: Snapshot, resolve: ResolvePath = fromUri): Promise<ManifestFileRecord[]> {
+  return (await readAvro(resolve(snapshot['manifest-list']), 'manifest list', exactListRecord)).records
 }
 
-export async function readManifest(m: ManifestFileRecord): Promise<ManifestEntry[]> {
-  return (await readAvro<ManifestEntry>(m.manifest_path, 'manifest')).records
+export async function readManifest(m: ManifestFileRecord, resolve: ResolvePath = fromUri): Promise<ManifestEntry[]> {
+  return (await readAvro(resolve(m.manifest_path), 'manifest', exactEntry)).records
 }
 
 /** Every live data file of a snapshot, with inherited ids and sequence numbers filled in. */
-export async function liveFiles(snapshot: Snapshot | undefined): Promise<LiveFile[]> {
+export async function liveFiles(snapshot: Snapshot | undefined, resolve: ResolvePath = fromUri): Promise<LiveFile[]> {
   if (!snapshot) return []
   const out: LiveFile[] = []
-  for (const m of await readManifestList(snapshot)) {
+  for (const m of await readManifestList(snapshot, resolve)) {
     if (m.content !== 0) continue
-    for (const e of await readManifest(m)) {
+    for (const e of await readManifest(m, resolve)) {
       if (e.status === 2) continue
       out.push({
         file: e.data_file,
+        path: resolve(e.data_file.file_path),
         snapshotId: e.snapshot_id ?? m.added_snapshot_id,
         sequenceNumber: e.sequence_number ?? m.sequence_number,
         fileSequenceNumber: e.file_sequence_number ?? m.sequence_number,
@@ -131,7 +138,7 @@ export interface WrittenManifest {
   path: string
   record: Omit<ManifestFileRecord, 'sequence_number' | 'min_sequence_number' | 'added_snapshot_id'> & {
     min_sequence_number: number | null
-    added_snapshot_id: number | null
+    added_snapshot_id: bigint | null
   }
 }
 
@@ -144,7 +151,7 @@ export async function writeManifest(
   spec: TableSpec,
   metadataDir: string,
   entries: ManifestEntry[],
-  addedSnapshotId: number | null,
+  addedSnapshotId: bigint | null,
 ): Promise<WrittenManifest> {
   const path = join(metadataDir, `${randomUUID()}-m0.avro`)
   const buf = encodeAvroFile(manifestEntrySchema(spec), entries, headerFor(spec))
@@ -179,8 +186,8 @@ export async function writeManifest(
 
 export async function writeManifestList(
   metadataDir: string,
-  snapshotId: number,
-  parentId: number | null,
+  snapshotId: bigint,
+  parentId: bigint | null,
   sequenceNumber: number,
   attempt: number,
   manifests: ManifestFileRecord[],

@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { K2Error } from '@k2/core'
-import { fromUri } from '../iceberg/file-uri.js'
 import type { LiveFile } from '../iceberg/manifests.js'
 import { compareStrings, decodeValue } from '../iceberg/single-value.js'
 import type { TableSpec } from '../iceberg/table-spec.js'
@@ -94,7 +93,7 @@ export async function dropDuplicates(conn: DuckDBConnection, spec: TableSpec, st
     const tuple = staged.partitions[p] ?? {}
     for (const f of live) {
       const samePartition = spec.partition.every((pf) => f.file.partition[pf.name] === tuple[pf.name])
-      if (samePartition && mayOverlap(spec, f, keyCols, r)) candidates.add(fromUri(f.file.file_path))
+      if (samePartition && mayOverlap(spec, f, keyCols, r)) candidates.add(f.path)
     }
   }
   if (candidates.size === 0) return dropped

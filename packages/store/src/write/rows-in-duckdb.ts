@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { Scalar } from '@k2/core'
-import { fromUri } from '../iceberg/file-uri.js'
 import type { LiveFile } from '../iceberg/manifests.js'
 import type { TableSpec } from '../iceberg/table-spec.js'
 import { sqlString } from './sql-literal.js'
@@ -14,7 +13,7 @@ let seq = 0
 
 export async function stageFromFiles(conn: DuckDBConnection, spec: TableSpec, files: LiveFile[], where?: string): Promise<Staged> {
   const table = `k2_rewrite_${++seq}`
-  const paths = files.map((f) => sqlString(fromUri(f.file.file_path))).join(', ')
+  const paths = files.map((f) => sqlString(f.path)).join(', ')
   const cols = spec.columns.map((c) => `"${c.name}"`).join(', ')
   await conn.run(
     `CREATE TEMP TABLE ${table} AS SELECT ${cols}, 0::INTEGER AS __p FROM read_parquet([${paths}])${where ? ` WHERE ${where}` : ''}`,
