@@ -21,6 +21,12 @@ import { PreIterationBuffer } from './pre-iteration-buffer.js'
 import { Subscriptions } from './subscriptions.js'
 import { TradeSequencer } from './trade-sequencer.js'
 
+/** What was thrown, in a few words (never the whole of a thrown value). */
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : typeof err === 'string' ? err : `a thrown ${typeof err}`
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text
+}
+
 /**
  * A live trade feed from one exchange: an async iterable of normalized `Trade`s and an event emitter
  * (`trade`, `status`, `gap`, `dlq`, `frame`, `error`). Create it with `openFeed`.
@@ -203,13 +209,46 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     this.emit('status', s)
   }
 
+  /**
+   * One frame from the socket. Nothing in it may escape: this runs inside the socket's `message`
+   * listener, where a throw would stop the feed reading (or end the process).
+   */
   private onFrame(conn: Connection, data: string): void {
+    try {
+      this.dispatch(conn, data)
+    } catch (err) {
+      // A listener of ours that threw (trade, dlq, status…), or a bug: report it and keep reading.
+      try {
+        this.reportError(
+          K2Error.from(
+            err,
+            'INTERNAL',
+            `handling a frame failed (${errorText(err)}); a listener threw or this is a K2 bug; reading goes on`,
+          ),
+        )
+      } catch {
+        // An `error` listener threw in turn; reportError logged the error before calling it.
+      }
+    }
+  }
+
+  /** The adapter's reading of a frame; an adapter that throws (a bug: they are total) gives a dead letter. */
+  private parse(data: string, recvTs: number): ParsedFrame {
+    try {
+      return this.adapter.parse(data, recvTs)
+    } catch (err) {
+      const message = `the ${this.exchange} adapter threw on a frame (${errorText(err)}); the frame is in the dead letter: please report this K2 bug with it`
+      return { kind: 'error', error: new FeedError('INTERNAL', this.exchange, message, { frame: data, cause: err }) }
+    }
+  }
+
+  private dispatch(conn: Connection, data: string): void {
     const recvTs = this.o.clock()
     conn.lastMessageAt = recvTs
     this.lastFrameAt = recvTs
     this.counters.frame(data.length)
     if (this.listens('frame')) this.emit('frame', { exchange: this.exchange, channel: this.o.channel, recvTs, connectionId: conn.id, data })
-    const r: ParsedFrame = this.adapter.parse(data, recvTs)
+    const r = this.parse(data, recvTs)
     switch (r.kind) {
       case 'trades':
         for (const t of r.trades) {
@@ -247,6 +286,8 @@ export class Feed extends FeedEmitter implements MarketEventSource {
         break
       case 'error':
         this.deadLetter(data, recvTs, r.error)
+        // Not a bad frame but a bug: it goes to the error event as well.
+        if (r.error.code === 'INTERNAL') this.reportError(r.error)
         break
       case 'heartbeat':
       case 'ignored':

@@ -3,15 +3,19 @@ import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
 import {
   array,
+  caught,
   decimal,
   FieldError,
+  frameText,
   millisToMicros,
   parseJsonFrame,
   protocolError,
   record,
   SymbolMap,
+  show,
   splitByQuote,
   str,
+  text,
   tradeId,
 } from './fields.js'
 import * as scan from './strict-scan.js'
@@ -68,9 +72,14 @@ export class BinanceAdapter implements ExchangeAdapter {
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
-    const fast = this.agg ? undefined : this.scanTrade(frame, recvTs)
-    if (fast !== undefined) return fast
-    return parseJsonFrame('binance', frame, (json) => this.parseMessage(json, frame, recvTs))
+    try {
+      const f = frameText(frame, 'binance')
+      return (
+        (this.agg ? undefined : this.scanTrade(f, recvTs)) ?? parseJsonFrame('binance', f, (json) => this.parseMessage(json, f, recvTs))
+      )
+    } catch (err) {
+      return caught('binance', frame, err)
+    }
   }
 
   /** Subscribed symbols as `"NATIVE"` with their canonical names, for matching in place on the hot path. */
@@ -135,7 +144,7 @@ export class BinanceAdapter implements ExchangeAdapter {
         return msg.result === null ? { kind: 'ack', ...(reqId === undefined ? {} : { reqId }) } : { kind: 'heartbeat' }
       }
       const err = (typeof msg.error === 'object' && msg.error !== null ? msg.error : msg) as Record<string, unknown>
-      const message = `request ${String(msg.id)} refused: ${String(err.msg)} (code ${String(err.code)}); check the symbols and channel`
+      const message = `request ${text(msg.id)} refused: ${text(err.msg)} (code ${text(err.code)}); check the symbols and channel`
       const error = new FeedError('SUBSCRIPTION', 'binance', message, { frame })
       return { kind: 'rejected', error, ...(reqId === undefined ? {} : { reqId }) }
     }
@@ -149,12 +158,12 @@ export class BinanceAdapter implements ExchangeAdapter {
     if (event !== (this.agg ? 'aggTrade' : 'trade')) {
       if (event === 'trade' || event === 'aggTrade')
         return { kind: 'ignored', reason: `${event} on a ${this.agg ? 'aggTrades' : 'trades'} feed` }
-      return { kind: 'ignored', reason: `unhandled Binance event ${JSON.stringify(event)}` }
+      return { kind: 'ignored', reason: `unhandled Binance event ${show(event)}` }
     }
     const native = str(data.s, 's')
     const symbol = this.toCanonical(native)
-    if (symbol === undefined) return protocolError('binance', `unknown symbol ${JSON.stringify(native)}`, frame)
-    if (typeof data.m !== 'boolean') throw new FieldError(`field "m" must be a boolean, got ${JSON.stringify(data.m)}`)
+    if (symbol === undefined) return protocolError('binance', `unknown symbol ${show(native)}`, frame)
+    if (typeof data.m !== 'boolean') throw new FieldError(`field "m" must be a boolean, got ${show(data.m)}`)
     const trade: Trade = {
       type: 'trade',
       exchange: 'binance',

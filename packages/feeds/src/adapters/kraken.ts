@@ -3,15 +3,19 @@ import { type CanonicalSymbol, FeedError, isSymbol, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
 import {
   array,
+  caught,
   decimal,
   FieldError,
+  frameText,
   isoToMicros,
   numeric,
   parseJsonFrame,
   protocolError,
   record,
   SymbolMap,
+  show,
   str,
+  text,
   tradeId,
 } from './fields.js'
 
@@ -83,7 +87,12 @@ export class KrakenAdapter implements ExchangeAdapter {
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
-    return parseJsonFrame('kraken', frame, (json) => this.parseMessage(record(json, 'frame'), frame, recvTs))
+    try {
+      const f = frameText(frame, 'kraken')
+      return parseJsonFrame('kraken', f, (json) => this.parseMessage(record(json, 'frame'), f, recvTs))
+    } catch (err) {
+      return caught('kraken', frame, err)
+    }
   }
 
   private parseMessage(msg: Record<string, unknown>, frame: string, recvTs: number): ParsedFrame {
@@ -91,15 +100,14 @@ export class KrakenAdapter implements ExchangeAdapter {
     if (channel === 'trade') {
       const type = msg.type
       if (type !== 'update' && type !== 'snapshot')
-        throw new FieldError(`trade message type must be "update" or "snapshot", got ${JSON.stringify(type)}`)
+        throw new FieldError(`trade message type must be "update" or "snapshot", got ${show(type)}`)
       const trades: Trade[] = []
       for (const row of array(msg.data, 'data')) {
         const t = record(row, 'trade')
         const native = str(t.symbol, 'symbol')
         const symbol = this.toCanonical(native)
-        if (symbol === undefined) return protocolError('kraken', `unknown symbol ${JSON.stringify(native)}`, frame)
-        if (t.side !== 'buy' && t.side !== 'sell')
-          throw new FieldError(`field "side" must be "buy" or "sell", got ${JSON.stringify(t.side)}`)
+        if (symbol === undefined) return protocolError('kraken', `unknown symbol ${show(native)}`, frame)
+        if (t.side !== 'buy' && t.side !== 'sell') throw new FieldError(`field "side" must be "buy" or "sell", got ${show(t.side)}`)
         trades.push({
           type: 'trade',
           exchange: 'kraken',
@@ -133,14 +141,14 @@ export class KrakenAdapter implements ExchangeAdapter {
       const error = new FeedError(
         'SUBSCRIPTION',
         'kraken',
-        `subscription refused: ${String(msg.error)}; check the symbol (Kraken v2 writes BTC/USD)`,
+        `subscription refused: ${text(msg.error)}; check the symbol (Kraken v2 writes BTC/USD)`,
         { frame },
       )
       return { kind: 'rejected', error, ...ids }
     }
     if (method === 'unsubscribe') return { kind: 'ignored', reason: 'unsubscribe acknowledged' }
     if (typeof msg.error === 'string') return protocolError('kraken', `server error: ${msg.error}`, frame)
-    return { kind: 'ignored', reason: `unhandled Kraken message ${JSON.stringify(channel ?? method)}` }
+    return { kind: 'ignored', reason: `unhandled Kraken message ${show(channel ?? method)}` }
   }
 }
 
@@ -156,7 +164,7 @@ function krakenHistory(a: KrakenAdapter): HistoryApi {
     parsePage: (body, symbol, recvTs) => {
       const r = record(JSON.parse(body), 'Trades response')
       const errors = array(r.error ?? [], 'error')
-      if (errors.length > 0) throw new FieldError(`Kraken REST error: ${errors.join('; ')}`)
+      if (errors.length > 0) throw new FieldError(`Kraken REST error: ${errors.map(text).join('; ')}`)
       const result = record(r.result, 'result')
       const key = Object.keys(result).find((k) => k !== 'last')
       if (key === undefined) return []
