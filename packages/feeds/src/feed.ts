@@ -261,7 +261,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
             break
           }
           this.subs.touch(t.symbol, recvTs)
-          this.sequencer.accept(t, r.snapshot)
+          this.sequencer.accept(t)
         }
         if (this.sequencer.held > this.o.bufferSize) this.updateFlow()
         break

@@ -5,7 +5,10 @@ export type FeedChannel = 'trades' | 'aggTrades'
 
 /** The outcome of parsing one frame. Adapters never throw: bad frames come back as `error`. */
 export type ParsedFrame =
-  /** Normalized trades, oldest first. `snapshot` trades were sent on (re)subscribe and may repeat earlier ones. */
+  /**
+   * Normalized trades, oldest first. `snapshot` trades were sent on (re)subscribe: real trades that
+   * may repeat earlier ones (the feed emits those it has not emitted yet, and drops the repeats).
+   */
   | { kind: 'trades'; trades: Trade[]; snapshot: boolean }
   /** A subscription was confirmed: for these symbols, or for the request `reqId` where the exchange names none. */
   | { kind: 'ack'; symbols?: CanonicalSymbol[]; reqId?: number }

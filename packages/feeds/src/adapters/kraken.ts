@@ -42,6 +42,8 @@ export function krakenToCanonical(native: string): CanonicalSymbol | undefined {
   return isSymbol(symbol) ? symbol : undefined
 }
 
+const byId = (a: Trade, b: Trade) => Number(a.id) - Number(b.id)
+
 /** Kraken WebSocket v2 `trade` channel. `side` is the taker side; `trade_id` is contiguous per pair. */
 export class KrakenAdapter implements ExchangeAdapter {
   readonly exchange = 'kraken' as const
@@ -68,7 +70,7 @@ export class KrakenAdapter implements ExchangeAdapter {
   }
 
   subscribe(symbols: readonly CanonicalSymbol[], _channel: FeedChannel, reqId: number): string[] {
-    // snapshot: true returns the last 50 trades, which fills a short gap after a reconnect.
+    // snapshot: true returns the last 50 trades: emitted on the first subscription, filling a short gap after a reconnect.
     return [
       JSON.stringify({
         method: 'subscribe',
@@ -120,6 +122,8 @@ export class KrakenAdapter implements ExchangeAdapter {
           recvTs,
         })
       }
+      // Oldest first whatever order a snapshot lists them in (a stable sort: already sorted costs one pass).
+      if (trades.length > 1) trades.sort(byId)
       return { kind: 'trades', trades, snapshot: type === 'snapshot' }
     }
     if (channel === 'heartbeat') return { kind: 'heartbeat' }

@@ -27,6 +27,11 @@ export interface SimulatorOptions {
   restFailEvery?: number
   /** Trades of history kept per symbol (default: all). Bound it for long runs; the REST history shrinks with it. */
   historyLimit?: number
+  /**
+   * Trades of each symbol printed before the simulator starts, as on a market that was already open:
+   * subscribe snapshots (Kraken's last 50, Coinbase's last 100) and the REST history serve them.
+   */
+  pastTrades?: number
 }
 
 interface Client {
@@ -65,6 +70,7 @@ export class ExchangeSimulator {
     this.exchange = parseExchange(options.exchange)
     this.tape = new Tape(this.exchange, options.symbols, options.seed ?? 1, undefined, options.historyLimit)
     this.protocol = protocolFor(this.exchange, options.channel ?? 'trades')
+    for (const s of this.tape.symbols) for (let i = 0; i < (options.pastTrades ?? 0); i++) this.tape.next(s)
   }
 
   /** Starts a simulator on a free port of 127.0.0.1. */
