@@ -1,6 +1,7 @@
 // Bitstamp WebSocket v2: https://www.bitstamp.net/websocket/v2/
 import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
+import { scanBitstampTrade } from './bitstamp-scan.js'
 import {
   array,
   caught,
@@ -68,7 +69,10 @@ export class BitstampAdapter implements ExchangeAdapter {
   parse(frame: string, recvTs: number): ParsedFrame {
     try {
       const f = frameText(frame, 'bitstamp')
-      return parseJsonFrame('bitstamp', f, (json) => this.parseMessage(record(json, 'frame'), f, recvTs))
+      return (
+        scanBitstampTrade(f, recvTs, this.map) ??
+        parseJsonFrame('bitstamp', f, (json) => this.parseMessage(record(json, 'frame'), f, recvTs))
+      )
     } catch (err) {
       return caught('bitstamp', frame, err)
     }

@@ -1,6 +1,7 @@
 // Coinbase Advanced Trade WebSocket: https://docs.cdp.coinbase.com/advanced-trade/docs/ws-channels
 import { type CanonicalSymbol, FeedError, isSymbol, type Side, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
+import { scanCoinbaseTrades } from './coinbase-scan.js'
 import {
   array,
   caught,
@@ -70,7 +71,10 @@ export class CoinbaseAdapter implements ExchangeAdapter {
   parse(frame: string, recvTs: number): ParsedFrame {
     try {
       const f = frameText(frame, 'coinbase')
-      return parseJsonFrame('coinbase', f, (json) => this.parseMessage(record(json, 'frame'), f, recvTs))
+      return (
+        scanCoinbaseTrades(f, recvTs, this.map) ??
+        parseJsonFrame('coinbase', f, (json) => this.parseMessage(record(json, 'frame'), f, recvTs))
+      )
     } catch (err) {
       return caught('coinbase', frame, err)
     }
@@ -104,7 +108,7 @@ export class CoinbaseAdapter implements ExchangeAdapter {
         }
       }
       // Coinbase lists the trades of an event newest first.
-      trades.sort((a, b) => Number(a.id) - Number(b.id))
+      if (trades.length > 1) trades.sort((a, b) => Number(a.id) - Number(b.id))
       return { kind: 'trades', trades, snapshot }
     }
     if (channel === 'heartbeats') return { kind: 'heartbeat' }

@@ -138,18 +138,20 @@ export function parseJsonFrame(exchange: Exchange, frame: string, parseMessage: 
  * dead letter that the feed also reports as an error.
  */
 export function caught(exchange: Exchange, frame: unknown, err: unknown): ParsedFrame {
-  const raw =
-    typeof frame === 'string' ? frame : frame instanceof Uint8Array ? new TextDecoder().decode(frame) : `(${show(frame)}, not text)`
+  const raw = typeof frame === 'string' ? frame : frame instanceof Uint8Array ? UTF8.decode(frame) : `(${show(frame)}, not text)`
   if (err instanceof FieldError) return protocolError(exchange, err.message, raw)
   const why = err instanceof Error ? `${err.name}: ${err.message}` : show(err)
   const message = `the ${exchange} adapter failed on a frame (${text(why)}); the frame is in the dead letter: please report this K2 bug with it`
   return { kind: 'error', error: new FeedError('INTERNAL', exchange, message, { frame: raw, cause: err }) }
 }
 
-/** A frame as text: strings as they are, bytes decoded as UTF-8 (as a connection decodes binary frames). */
+// As a connection decodes binary frames: invalid sequences become U+FFFD, a BOM stays (and is no JSON).
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
+
+/** A frame as text: strings as they are, bytes decoded as UTF-8 the way a connection decodes binary frames. */
 export function frameText(frame: unknown, exchange: Exchange): string {
   if (typeof frame === 'string') return frame
-  if (frame instanceof Uint8Array) return new TextDecoder().decode(frame)
+  if (frame instanceof Uint8Array) return UTF8.decode(frame)
   throw new FieldError(`a ${exchange} frame must be text or bytes, got ${show(frame)}`)
 }
 

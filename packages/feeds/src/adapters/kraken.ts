@@ -18,6 +18,7 @@ import {
   text,
   tradeId,
 } from './fields.js'
+import { scanKrakenTrades } from './kraken-scan.js'
 
 /** Legacy asset codes (v1 and REST) to the common ones v2 uses. */
 const LEGACY: Record<string, string> = {
@@ -91,7 +92,9 @@ export class KrakenAdapter implements ExchangeAdapter {
   parse(frame: string, recvTs: number): ParsedFrame {
     try {
       const f = frameText(frame, 'kraken')
-      return parseJsonFrame('kraken', f, (json) => this.parseMessage(record(json, 'frame'), f, recvTs))
+      return (
+        scanKrakenTrades(f, recvTs, this.map) ?? parseJsonFrame('kraken', f, (json) => this.parseMessage(record(json, 'frame'), f, recvTs))
+      )
     } catch (err) {
       return caught('kraken', frame, err)
     }
