@@ -1,6 +1,6 @@
 import { type CanonicalSymbol, EXCHANGES, type Exchange, K2Error, TradeSchema } from '@k2/core'
 import { describe, expect, it } from 'vitest'
-import type { ExchangeAdapter, ParsedFrame } from '../src/adapters/adapter.js'
+import type { ExchangeAdapter, FeedChannel, ParsedFrame } from '../src/adapters/adapter.js'
 import { scanBinanceTrade } from '../src/adapters/binance-scan.js'
 import { scanBitstampTrade } from '../src/adapters/bitstamp-scan.js'
 import { scanCoinbaseTrades } from '../src/adapters/coinbase-scan.js'
@@ -22,9 +22,9 @@ const SYMBOLS: Record<Exchange, CanonicalSymbol[]> = {
 }
 
 /** Well-formed frames to mutate: the simulator's (batches, snapshots), real ones, control frames. */
-function seeds(exchange: Exchange): string[] {
+function seeds(exchange: Exchange, channel: FeedChannel): string[] {
   const tape = new Tape(exchange, SYMBOLS[exchange], 5)
-  const protocol = protocolFor(exchange, 'trades')
+  const protocol = protocolFor(exchange, channel)
   const state = { subscribed: new Set(SYMBOLS[exchange]), sequence: 0, heartbeats: true }
   const sim: string[] = []
   for (let i = 0; i < 60; i++) {
@@ -51,10 +51,10 @@ function seeds(exchange: Exchange): string[] {
 }
 
 /** The adapter's fast path alone, or undefined where the frame is not of its exact layout. */
-function fastPath(exchange: Exchange, frame: string, map: SymbolMap): ParsedFrame | undefined {
+function fastPath(exchange: Exchange, channel: FeedChannel, frame: string, map: SymbolMap): ParsedFrame | undefined {
   switch (exchange) {
     case 'binance':
-      return scanBinanceTrade(frame, 1, map, false)
+      return scanBinanceTrade(frame, 1, map, channel === 'aggTrades')
     case 'kraken':
       return scanKrakenTrades(frame, 1, map)
     case 'coinbase':
@@ -79,7 +79,8 @@ function isJson(frame: string): boolean {
 }
 
 /** What holds for every input: a result (no throw), bounded errors, valid trades; the fast path agrees with JSON.parse. */
-function check(exchange: Exchange, adapter: ExchangeAdapter, map: SymbolMap, frame: string, tally: { fast: number }): void {
+function check(c: Case, frame: string, tally: { fast: number }): void {
+  const { exchange, channel, adapter, map } = c
   let r: ParsedFrame
   try {
     r = adapter.parse(frame, 1)
@@ -102,7 +103,7 @@ function check(exchange: Exchange, adapter: ExchangeAdapter, map: SymbolMap, fra
       expect(t.price > 0 && t.qty > 0 && Number.isFinite(t.price) && Number.isFinite(t.qty), where).toBe(true)
     }
   }
-  const fast = fastPath(exchange, frame, map)
+  const fast = fastPath(exchange, channel, frame, map)
   if (fast !== undefined) {
     tally.fast++
     expect(isJson(frame), `the fast path took invalid JSON: ${where}`).toBe(true)
@@ -111,18 +112,29 @@ function check(exchange: Exchange, adapter: ExchangeAdapter, map: SymbolMap, fra
   }
 }
 
-describe.each(EXCHANGES)('%s adapter under fuzzing (seeded)', (exchange) => {
-  const adapter = createAdapter(exchange, { symbols: SYMBOLS[exchange] })
+interface Case {
+  exchange: Exchange
+  channel: FeedChannel
+  adapter: ExchangeAdapter
+  /** A symbol map like the adapter's, for calling its fast path alone. */
+  map: SymbolMap
+}
+
+const CASES = [...EXCHANGES.map((e) => [e, 'trades'] as const), ['binance', 'aggTrades'] as const]
+
+describe.each(CASES)('%s %s adapter under fuzzing (seeded)', (exchange, channel) => {
+  const adapter = createAdapter(exchange, { symbols: SYMBOLS[exchange], channel })
   const map = new SymbolMap(
     SYMBOLS[exchange],
     (s) => adapter.toNative(s),
     (n) => adapter.toCanonical(n),
   )
-  const base = seeds(exchange)
+  const c: Case = { exchange, channel, adapter, map }
+  const base = seeds(exchange, channel)
 
   it('takes every seed frame it should on its fast path, with the JSON.parse path’s result', () => {
     const tally = { fast: 0 }
-    for (const f of base) check(exchange, adapter, map, f, tally)
+    for (const f of base) check(c, f, tally)
     // The simulator's trade frames are in each exchange's exact layout.
     expect(tally.fast).toBeGreaterThanOrEqual(60)
   })
@@ -130,7 +142,7 @@ describe.each(EXCHANGES)('%s adapter under fuzzing (seeded)', (exchange) => {
   it(`${2000 * FUZZ_SCALE} mutated real and simulated frames: never a throw, bounded errors, fast path = JSON.parse path`, () => {
     const rand = rng(9_001 + exchange.length)
     const tally = { fast: 0 }
-    for (let i = 0; i < 2000 * FUZZ_SCALE; i++) check(exchange, adapter, map, mutate(rand, pick(rand, base), base), tally)
+    for (let i = 0; i < 2000 * FUZZ_SCALE; i++) check(c, mutate(rand, pick(rand, base), base), tally)
     // Some mutations keep a frame valid (a digit changed): the fast path must have met those too.
     expect(tally.fast).toBeGreaterThan(50 * FUZZ_SCALE)
   })
@@ -138,12 +150,12 @@ describe.each(EXCHANGES)('%s adapter under fuzzing (seeded)', (exchange) => {
   it(`${500 * FUZZ_SCALE} random JSON values in the protocols' vocabulary, deeply nested ones included`, () => {
     const rand = rng(77 + exchange.length)
     const tally = { fast: 0 }
-    for (let i = 0; i < 500 * FUZZ_SCALE; i++) check(exchange, adapter, map, randomJson(rand), tally)
+    for (let i = 0; i < 500 * FUZZ_SCALE; i++) check(c, randomJson(rand), tally)
   })
 
   it('dead-letters every hostile kind built on every seed symbol, as text and as bytes', () => {
     const tape = new Tape(exchange, SYMBOLS[exchange], 2)
-    const protocol = protocolFor(exchange, 'trades')
+    const protocol = protocolFor(exchange, channel)
     for (const symbol of SYMBOLS[exchange]) {
       for (const kind of HOSTILE_KINDS) {
         const frame = hostileFrame(kind, exchange, protocol, tape.upcoming(symbol))
