@@ -8,7 +8,7 @@ import {
   type MarketEventSource,
   type Trade,
 } from '@k2/core'
-import type { ExchangeAdapter, ParsedFrame } from './adapters/adapter.js'
+import type { ExchangeAdapter } from './adapters/adapter.js'
 import { createAdapter } from './adapters/index.js'
 import type { Connection } from './connection.js'
 import { ConnectionSupervisor } from './connection-supervisor.js'
@@ -16,16 +16,11 @@ import { EventQueue } from './event-queue.js'
 import { FeedEmitter } from './feed-emitter.js'
 import { type FeedOptions, type ResolvedFeedOptions, resolveFeedOptions } from './feed-options.js'
 import { buildFeedStats, FeedCounters, type FeedStats } from './feed-stats.js'
+import { errorText, parseGuarded } from './guarded-parse.js'
 import { HistoryClient } from './history-client.js'
 import { PreIterationBuffer } from './pre-iteration-buffer.js'
 import { Subscriptions } from './subscriptions.js'
 import { TradeSequencer } from './trade-sequencer.js'
-
-/** What was thrown, in a few words (never the whole of a thrown value). */
-function errorText(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : typeof err === 'string' ? err : `a thrown ${typeof err}`
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text
-}
 
 /**
  * A live trade feed from one exchange: an async iterable of normalized `Trade`s and an event emitter
@@ -217,7 +212,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     try {
       this.dispatch(conn, data)
     } catch (err) {
-      // A listener of ours that threw (trade, dlq, status…), or a bug: report it and keep reading.
+      // An application listener that threw (trade, dlq, status…), or a bug: report it and keep reading.
       try {
         this.reportError(
           K2Error.from(
@@ -232,23 +227,13 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     }
   }
 
-  /** The adapter's reading of a frame; an adapter that throws (a bug: they are total) gives a dead letter. */
-  private parse(data: string, recvTs: number): ParsedFrame {
-    try {
-      return this.adapter.parse(data, recvTs)
-    } catch (err) {
-      const message = `the ${this.exchange} adapter threw on a frame (${errorText(err)}); the frame is in the dead letter: please report this K2 bug with it`
-      return { kind: 'error', error: new FeedError('INTERNAL', this.exchange, message, { frame: data, cause: err }) }
-    }
-  }
-
   private dispatch(conn: Connection, data: string): void {
     const recvTs = this.o.clock()
     conn.lastMessageAt = recvTs
     this.lastFrameAt = recvTs
     this.counters.frame(data.length)
     if (this.listens('frame')) this.emit('frame', { exchange: this.exchange, channel: this.o.channel, recvTs, connectionId: conn.id, data })
-    const r = this.parse(data, recvTs)
+    const r = parseGuarded(this.adapter, data, recvTs)
     switch (r.kind) {
       case 'trades':
         for (const t of r.trades) {
