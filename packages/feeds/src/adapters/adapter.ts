@@ -70,7 +70,10 @@ export interface ExchangeAdapter {
   unsubscribe(symbols: readonly CanonicalSymbol[], channel: FeedChannel, reqId: number): string[]
   /** An application-level ping that makes the server answer, or undefined where the server sends its own keep-alive. */
   ping(reqId: number): string | undefined
-  /** Parses one frame received at `recvTs` (epoch µs). Never throws. */
+  /**
+   * Parses one frame received at `recvTs` (epoch µs). Total: whatever the input (any depth, size or
+   * type; bytes are decoded as UTF-8), it returns a result and never throws.
+   */
   parse(frame: string, recvTs: number): ParsedFrame
 }
 
