@@ -22,6 +22,8 @@ export interface Comparison {
   warmup?: number
   /** The target, in words, as the issue states it (shown beside the table). */
   target?: string
+  /** A line shown under the table, computed from the rows after the run (e.g. other ratios, the load average). */
+  note?: (rows: Row[]) => string
 }
 
 export interface Row {
@@ -86,6 +88,7 @@ function table(c: Comparison, rows: Row[]): string {
     ...rows.map(
       (r, i) => `| ${r.name}${i === 0 ? ' (reference)' : ''} | ${fmt(r.medianMs)} | ${fmt(r.perSecond)} | ${r.ratio.toFixed(2)}× |`,
     ),
+    ...(c.note === undefined ? [] : ['', c.note(rows)]),
   ]
   return lines.join('\n')
 }

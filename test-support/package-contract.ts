@@ -22,6 +22,7 @@ interface Manifest {
   dependencies?: Record<string, string>
   peerDependencies?: Record<string, string>
   optionalDependencies?: Record<string, string>
+  engines?: Record<string, string>
 }
 
 /** A probe of an executable the package installs: run from the project's node_modules/.bin. */
@@ -88,9 +89,12 @@ export function packageContract(pkgDir: string, probes: PackageProbes): void {
   }, 15 * 60_000) // npm downloads the native DuckDB binaries on a cold cache
 
   describe(`${manifest.name} package`, () => {
-    it('declares ESM, no side effects, and types first in each condition', () => {
+    it('declares ESM, no side effects, the Node versions it runs on, and types first in each condition', () => {
       expect(manifest.type).toBe('module')
       expect(manifest.sideEffects).toBe(false)
+      // The same floor as the workspace's: CJS needs no require(esm), but 20.19 is what the tests run.
+      const workspace = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest
+      expect(manifest.engines?.node).toBe(workspace.engines?.node)
       for (const [key, entry] of Object.entries(manifest.exports)) {
         if (typeof entry === 'string') continue
         for (const condition of Object.values(entry)) {

@@ -1,3 +1,4 @@
+import type { AsOf } from './as-of.js'
 import type { TableName } from './tables.js'
 
 /**
@@ -26,12 +27,6 @@ export interface DataFile {
   nullCounts: Readonly<Record<string, number>>
 }
 
-/** How to pick a snapshot: by id, or the one current at a time (epoch µs); the current one if absent. */
-export interface AsOf {
-  snapshotId?: bigint
-  timestamp?: number
-}
-
 export interface SnapshotFiles {
   table: TableName
   /** The snapshot read; null for a table with no snapshot yet (no files). */
@@ -40,7 +35,7 @@ export interface SnapshotFiles {
 }
 
 export interface FileCatalog {
-  /** The data files of `table` at `asOf`. Throws `K2Error('NOT_FOUND')` for an unknown snapshot. */
+  /** The data files of `table` at `asOf` (see `as-of.ts`; the current snapshot when absent). Throws `K2Error('NOT_FOUND')` for an unknown snapshot. */
   files(table: TableName, asOf?: AsOf): Promise<SnapshotFiles>
   /**
    * Optional: checks that data files of a snapshot are intact before a query reads them (the

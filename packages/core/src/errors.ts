@@ -31,6 +31,8 @@ export const K2_ERROR_CODES = [
   'CLOSED',
   /** A feature is not available on this runtime or configuration. */
   'UNSUPPORTED',
+  /** A table's metadata names another location (the lake was copied or moved): run `lake.relocate()`. */
+  'TABLE_MOVED',
   /** A bug in K2: please report it. */
   'INTERNAL',
 ] as const

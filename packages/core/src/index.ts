@@ -3,7 +3,8 @@
  * @packageDocumentation
  */
 
-export type { AsOf, DataFile, FileCatalog, Scalar, SnapshotFiles } from './catalog.js'
+export { type AsOf, type AsOfInput, toAsOf, toSnapshotId } from './as-of.js'
+export type { DataFile, FileCatalog, Scalar, SnapshotFiles } from './catalog.js'
 export {
   displayTable,
   escapeHtml,

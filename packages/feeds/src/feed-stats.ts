@@ -9,6 +9,8 @@ export interface SymbolStats {
   gaps: number
   /** Trades fetched from history after reconnects (Bitstamp, whose ids cannot reveal gaps). */
   recovered: number
+  /** First emitted trade id, if any: where this feed's coverage of the symbol starts (with a subscribe snapshot, its oldest trade). */
+  firstId: string | undefined
   /** Last emitted trade id, if any. */
   lastId: string | undefined
   /** Exchange time of the last trade (epoch µs), 0 before the first. */
@@ -129,6 +131,7 @@ export function buildFeedStats(f: {
       duplicates: st.duplicates,
       gaps: st.gaps,
       recovered: st.recovered,
+      firstId: st.firstId === undefined ? undefined : String(st.firstId),
       lastId: st.lastId === undefined ? undefined : String(st.lastId),
       lastTradeTs: st.lastTs,
       healing: st.healing,

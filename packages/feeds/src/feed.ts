@@ -8,7 +8,7 @@ import {
   type MarketEventSource,
   type Trade,
 } from '@k2/core'
-import type { ExchangeAdapter, ParsedFrame } from './adapters/adapter.js'
+import type { ExchangeAdapter } from './adapters/adapter.js'
 import { createAdapter } from './adapters/index.js'
 import type { Connection } from './connection.js'
 import { ConnectionSupervisor } from './connection-supervisor.js'
@@ -16,6 +16,7 @@ import { EventQueue } from './event-queue.js'
 import { FeedEmitter } from './feed-emitter.js'
 import { type FeedOptions, type ResolvedFeedOptions, resolveFeedOptions } from './feed-options.js'
 import { buildFeedStats, FeedCounters, type FeedStats } from './feed-stats.js'
+import { errorText, parseGuarded } from './guarded-parse.js'
 import { HistoryClient } from './history-client.js'
 import { PreIterationBuffer } from './pre-iteration-buffer.js'
 import { Subscriptions } from './subscriptions.js'
@@ -203,13 +204,36 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     this.emit('status', s)
   }
 
+  /**
+   * One frame from the socket. Nothing in it may escape: this runs inside the socket's `message`
+   * listener, where a throw would stop the feed reading (or end the process).
+   */
   private onFrame(conn: Connection, data: string): void {
+    try {
+      this.dispatch(conn, data)
+    } catch (err) {
+      // An application listener that threw (trade, dlq, status…), or a bug: report it and keep reading.
+      try {
+        this.reportError(
+          K2Error.from(
+            err,
+            'INTERNAL',
+            `handling a frame failed (${errorText(err)}); a listener threw or this is a K2 bug; reading goes on`,
+          ),
+        )
+      } catch {
+        // An `error` listener threw in turn; reportError logged the error before calling it.
+      }
+    }
+  }
+
+  private dispatch(conn: Connection, data: string): void {
     const recvTs = this.o.clock()
     conn.lastMessageAt = recvTs
     this.lastFrameAt = recvTs
     this.counters.frame(data.length)
     if (this.listens('frame')) this.emit('frame', { exchange: this.exchange, channel: this.o.channel, recvTs, connectionId: conn.id, data })
-    const r: ParsedFrame = this.adapter.parse(data, recvTs)
+    const r = parseGuarded(this.adapter, data, recvTs)
     switch (r.kind) {
       case 'trades':
         for (const t of r.trades) {
@@ -222,7 +246,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
             break
           }
           this.subs.touch(t.symbol, recvTs)
-          this.sequencer.accept(t, r.snapshot)
+          this.sequencer.accept(t)
         }
         if (this.sequencer.held > this.o.bufferSize) this.updateFlow()
         break
@@ -247,6 +271,8 @@ export class Feed extends FeedEmitter implements MarketEventSource {
         break
       case 'error':
         this.deadLetter(data, recvTs, r.error)
+        // Not a bad frame but a bug: it goes to the error event as well.
+        if (r.error.code === 'INTERNAL') this.reportError(r.error)
         break
       case 'heartbeat':
       case 'ignored':

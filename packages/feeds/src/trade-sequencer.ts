@@ -2,6 +2,8 @@ import { type CanonicalSymbol, type Clock, type Exchange, type Gap, K2Error, typ
 
 /** Per-symbol state: the last trade emitted and, while a gap is healed, the live trades held back. */
 export interface SymbolState {
+  /** The first trade emitted: where the symbol's coverage starts (the oldest trade of a subscribe snapshot, where one came first). */
+  firstId: number | undefined
   lastId: number | undefined
   lastTs: number
   trades: number
@@ -29,7 +31,9 @@ const MAX_HEAL = 200_000
 /**
  * Puts each symbol's trades in id order exactly once: drops repeats (reconnects, overlapping
  * connections, snapshots), reports jumps as gaps, and holds later trades back while a gap is fetched
- * from history, so trades are emitted in order.
+ * from history, so trades are emitted in order. A subscribe snapshot is a run of real trades like any
+ * other: on the first subscription it starts the series at its oldest trade; after a reconnect its
+ * trades fill in what the connection missed, and those already emitted are repeats.
  */
 export class TradeSequencer {
   readonly symbols = new Map<CanonicalSymbol, SymbolState>()
@@ -44,7 +48,7 @@ export class TradeSequencer {
   state(symbol: CanonicalSymbol): SymbolState {
     let st = this.symbols.get(symbol)
     if (st === undefined) {
-      st = { lastId: undefined, lastTs: 0, trades: 0, duplicates: 0, gaps: 0, recovered: 0, healing: false, held: [] }
+      st = { firstId: undefined, lastId: undefined, lastTs: 0, trades: 0, duplicates: 0, gaps: 0, recovered: 0, healing: false, held: [] }
       this.symbols.set(symbol, st)
     }
     return st
@@ -63,8 +67,8 @@ export class TradeSequencer {
     return n
   }
 
-  /** Takes one trade. `snapshot` trades (sent on subscribe) only fill in after earlier trades; they never start a series. */
-  accept(trade: Trade, snapshot: boolean): void {
+  /** Takes one trade; the trades of a frame come oldest first. */
+  accept(trade: Trade): void {
     const st = this.state(trade.symbol)
     const id = Number(trade.id)
     if (st.healing) {
@@ -74,7 +78,6 @@ export class TradeSequencer {
       return
     }
     if (st.lastId === undefined) {
-      if (snapshot) return
       this.pass(st, trade, id)
       return
     }
@@ -128,12 +131,13 @@ export class TradeSequencer {
         st.held.push(...held.slice(i))
         break
       }
-      this.accept(held[i] as Trade, false)
+      this.accept(held[i] as Trade)
     }
     this.hooks.released()
   }
 
   private pass(st: SymbolState, trade: Trade, id: number): void {
+    st.firstId ??= id
     st.lastId = id
     st.lastTs = trade.ts
     st.trades++
@@ -198,7 +202,7 @@ export class TradeSequencer {
       }
       // The first held trade follows the gap: accept it as the next in line even if some ids stayed missing.
       if (i === 0 && !complete) this.pass(st, t, Number(t.id))
-      else this.accept(t, false)
+      else this.accept(t)
     }
     this.hooks.released()
   }

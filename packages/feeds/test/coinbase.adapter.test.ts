@@ -14,7 +14,7 @@ const realTicker = sharedReal('coinbase-advanced-ticker.jsonl')
 const absent = realTrades === undefined
 if (absent)
   console.warn(
-    `coinbase: real frames not found in ${SHARED_REAL}; the real-frame tests are skipped and the contract runs on simulator frames`,
+    `coinbase: real frames not found in ${SHARED_REAL}; the real-frame tests are skipped and the contract runs on simulator frames (set K2_SHARED_DIR to the shared folder to run them)`,
   )
 
 /** Frames from the simulator's Coinbase protocol (used only when the real ones are absent). */

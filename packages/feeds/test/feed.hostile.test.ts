@@ -1,5 +1,6 @@
-import { K2Error } from '@k2/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { type CanonicalSymbol, EXCHANGES, K2Error } from '@k2/core'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { KrakenAdapter } from '../src/adapters/kraken.js'
 import { openFeed } from '../src/feed.js'
 import { caughtUp, expectExactlyTape, FAST, type Harness, harness, subscribed } from './feed-harness.js'
 import { manualClock, sleep, waitFor } from './helpers.js'
@@ -132,5 +133,88 @@ describe('feeds facing a hostile or broken server', () => {
       expect((err as K2Error).code).toBe('VALIDATION')
       expect((err as K2Error).message.length).toBeGreaterThan(20)
     }
+  })
+})
+
+describe('hostile frames on a live connection (issue #11)', () => {
+  for (const exchange of EXCHANGES) {
+    it(`${exchange}: a trade frame nested 20,000 deep is dead-lettered and the same connection keeps delivering`, async () => {
+      h = await harness(exchange)
+      await subscribed(h)
+      h.sim.publish(3, { symbol: h.feed.symbols[0] as CanonicalSymbol })
+      for (const kind of ['deep-array-id', 'deep-array-price', 'deep-object-qty', 'deep-frame'] as const) h.sim.sendHostile(kind)
+      h.sim.publish(5, { symbol: h.feed.symbols[0] as CanonicalSymbol })
+      await caughtUp(h)
+      expectExactlyTape(h)
+      expect(h.dlq.map((d) => d.errorCode)).toEqual(['PROTOCOL', 'PROTOCOL', 'PROTOCOL', 'PROTOCOL'])
+      expect(h.dlq.every((d) => d.errorMessage.length < 300)).toBe(true)
+      expect(h.sim.connectionsTotal).toBe(1)
+      expect(h.feed.stats().reconnects).toBe(0)
+    })
+
+    it(`${exchange}: forged prices ("0x1F4", "0b111", " 65000.5") carrying the next real id are dead-lettered, and the real trade with that id is emitted`, async () => {
+      h = await harness(exchange)
+      await subscribed(h)
+      const symbol = h.feed.symbols[0] as CanonicalSymbol
+      h.sim.publish(2, { symbol })
+      for (const kind of ['hex-price', 'binary-price', 'leading-space-price'] as const) {
+        h.sim.sendHostile(kind, symbol)
+        h.sim.publish(1, { symbol })
+      }
+      await caughtUp(h)
+      expectExactlyTape(h)
+      expect(h.dlq).toHaveLength(3)
+      expect(h.trades.map((t) => t.price)).toEqual(h.sim.trades(symbol).map((t) => t.price))
+      expect(h.gaps).toEqual([])
+    })
+  }
+
+  it('an adapter that throws (a bug) gives a dead letter and an INTERNAL error, and the socket keeps being read', async () => {
+    h = await harness('kraken')
+    await subscribed(h)
+    h.sim.publish(2, { symbol: 'BTC-USD' })
+    await caughtUp(h)
+    const original = KrakenAdapter.prototype.parse
+    let thrown = 0
+    const spy = vi.spyOn(KrakenAdapter.prototype, 'parse').mockImplementation(function (this: KrakenAdapter, frame, recvTs) {
+      if (thrown === 0 && frame.includes('"type":"update"')) {
+        thrown++
+        throw new TypeError('an adapter bug')
+      }
+      return original.call(this, frame, recvTs)
+    })
+    try {
+      h.sim.publish(10, { symbol: 'BTC-USD' })
+      await caughtUp(h)
+    } finally {
+      spy.mockRestore()
+    }
+    expect(thrown).toBe(1)
+    expect(h.dlq).toHaveLength(1)
+    expect(h.dlq[0]?.errorCode).toBe('INTERNAL')
+    expect(h.dlq[0]?.raw).toContain('"channel":"trade"')
+    const internal = h.errors.filter((e) => e.code === 'INTERNAL')
+    expect(internal).toHaveLength(1)
+    expect(internal[0]?.message).toMatch(/TypeError: an adapter bug.*report/)
+    // The lost frame's trade is a gap that heals from history: nothing is missing, and no reconnect happened.
+    expectExactlyTape(h)
+    expect(h.sim.connectionsTotal).toBe(1)
+    expect(h.feed.stats().reconnects).toBe(0)
+  })
+
+  it('a trade listener that throws is reported as an error, and later trades keep arriving', async () => {
+    h = await harness('binance')
+    await subscribed(h)
+    let calls = 0
+    h.feed.on('trade', () => {
+      if (calls++ === 0) throw new Error('a listener bug')
+    })
+    h.sim.publish(1, { symbol: 'BTC-USDT' })
+    await waitFor(() => h?.errors.some((e) => /a listener bug/.test(e.message)) === true, 'the listener error')
+    h.sim.publish(4, { symbol: 'BTC-USDT' })
+    await caughtUp(h)
+    expectExactlyTape(h)
+    expect(h.errors.find((e) => /a listener bug/.test(e.message))?.code).toBe('INTERNAL')
+    expect(h.sim.connectionsTotal).toBe(1)
   })
 })

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** Lines of a fixture beside the tests. */
@@ -8,8 +9,14 @@ export function fixture(name: string): string[] {
     .filter(Boolean)
 }
 
-/** The shared real-data folder, `../shared/data/real` from the repository root. */
-export const SHARED_REAL = fileURLToPath(new URL('../../../../shared/data/real/', import.meta.url))
+/**
+ * The shared real-data folder: `$K2_SHARED_DIR/data/real` when that variable is set (a checkout whose
+ * `shared` folder is not beside the repository, such as a git worktree), else `../shared/data/real`
+ * from the repository root.
+ */
+export const SHARED_REAL = process.env.K2_SHARED_DIR
+  ? join(process.env.K2_SHARED_DIR, 'data', 'real', '/')
+  : fileURLToPath(new URL('../../../../shared/data/real/', import.meta.url))
 
 /** Lines of a file in the shared real-data folder, or undefined when it is not there. */
 export function sharedReal(name: string): string[] | undefined {

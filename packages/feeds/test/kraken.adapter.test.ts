@@ -2,33 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { KrakenAdapter, krakenToCanonical } from '../src/adapters/kraken.js'
 import { adapterContract, parseAll } from './adapter-contract.js'
 import { fixture } from './helpers.js'
+import { deriveV2, type V1Row, withSnapshots } from './kraken-v2-frames.js'
 
 // Real Kraken v1 trade frames (2021-04; see fixtures/README.md): [channelID, [[price, volume, "sec.micros", side, ordType, misc]…], "trade", pair]
 const v1Frames = fixture('kraken-v1-trade.jsonl')
-type V1Row = [string, string, string, string, string, string]
-
-/** "1617666461.465618" → "2021-04-05T23:47:41.465618Z", exactly, by string arithmetic on the seconds. */
-function v1TimeToIso(t: string): string {
-  const [sec = '', frac = ''] = t.split('.')
-  return `${new Date(Number(sec) * 1000).toISOString().slice(0, 19)}.${frac.padEnd(6, '0')}Z`
-}
-
-/**
- * No real v2 frames exist in the data set: derive v2 `trade` frames from the real v1 rows, keeping the
- * price and volume text as v2 prints them (JSON numbers with the pair's precision) and the exact time.
- * v1 has no trade ids, so ids are numbered per pair from an arbitrary start.
- */
-const nextId = new Map<string, number>()
-const derived = v1Frames.map((line) => {
-  const [, rows, , pair] = JSON.parse(line) as [number, V1Row[], string, string]
-  const v2pair = pair.replace('XBT', 'BTC')
-  const data = rows.map(([price, vol, time, side, ord]) => {
-    const id = (nextId.get(pair) ?? 1000) + 1
-    nextId.set(pair, id)
-    return `{"symbol":"${v2pair}","side":"${side === 'b' ? 'buy' : 'sell'}","price":${price},"qty":${vol},"ord_type":"${ord === 'm' ? 'market' : 'limit'}","trade_id":${id},"timestamp":"${v1TimeToIso(time)}"}`
-  })
-  return { frame: `{"channel":"trade","type":"update","data":[${data.join(',')}]}`, rows, pair }
-})
+// No real v2 frames exist: v2 frames derived from the real v1 rows (see kraken-v2-frames.ts).
+const derived = deriveV2(v1Frames)
 const docsExample =
   '{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","price":85772.4,"qty":0.00043721,"ord_type":"limit","trade_id":110386729,"timestamp":"2026-10-06T18:14:44.947782Z"},{"symbol":"BTC/USD","side":"buy","price":85772.5,"qty":0.01898593,"ord_type":"limit","trade_id":110386730,"timestamp":"2026-10-06T18:14:45.000000Z"}]}'
 
@@ -98,6 +77,19 @@ describe('kraken v2 adapter', () => {
       '{"error":"Currency pair not supported QQQ/USD","method":"subscribe","req_id":5,"success":false,"symbol":"QQQ/USD","time_in":"a","time_out":"b"}'
     expect(a.parse(refused, 1)).toMatchObject({ kind: 'rejected', reqId: 5, symbols: ['QQQ-USD'], error: { code: 'SUBSCRIPTION' } })
     expect(a.parse('{"channel":"book","type":"update","data":[]}', 1).kind).toBe('ignored')
+  })
+
+  it('returns the trades of a snapshot oldest first, whatever order Kraken lists them in', () => {
+    const a = new KrakenAdapter()
+    const snapshots = withSnapshots(derived).filter((f) => f.includes('"type":"snapshot"'))
+    expect(snapshots.length).toBe(5)
+    for (const f of snapshots) {
+      const r = a.parse(f, 1)
+      if (r.kind !== 'trades') throw new Error(`expected trades, got ${r.kind}`)
+      expect(r.snapshot).toBe(true)
+      const ids = r.trades.map((t) => Number(t.id))
+      expect(ids).toEqual([...ids].sort((x, y) => x - y))
+    }
   })
 
   it('sends real v1 frames (arrays) to the dead letter: a v2 feed must not misread them', () => {

@@ -32,18 +32,19 @@ function setup(heal?: (from: number, to: number) => Promise<Trade[]>, contiguous
 describe('TradeSequencer', () => {
   it('passes contiguous trades and drops repeats and older ids', () => {
     const { seq, out } = setup()
-    for (const id of [5, 6, 6, 7, 5, 8]) seq.accept(trade(id), false)
+    for (const id of [5, 6, 6, 7, 5, 8]) seq.accept(trade(id))
     expect(out).toEqual(['BTC-USD:5', 'BTC-USD:6', 'BTC-USD:7', 'BTC-USD:8'])
     expect(seq.state('BTC-USD').duplicates).toBe(2)
   })
 
-  it('ignores snapshot trades before the first live trade, and uses them to fill in after it', () => {
-    const { seq, out } = setup()
-    for (const id of [1, 2, 3]) seq.accept(trade(id), true)
-    expect(out).toEqual([])
-    seq.accept(trade(3), false)
-    for (const id of [2, 3, 4, 5]) seq.accept(trade(id), true)
-    expect(out).toEqual(['BTC-USD:3', 'BTC-USD:4', 'BTC-USD:5'])
+  it('starts a series at the oldest trade of a first subscribe snapshot; a later snapshot fills in and its repeats are dropped', () => {
+    const { seq, out, gaps } = setup()
+    for (const id of [1, 2, 3]) seq.accept(trade(id)) // the snapshot on the first subscription
+    seq.accept(trade(4)) // live
+    for (const id of [2, 3, 4, 5, 6]) seq.accept(trade(id)) // the snapshot after a reconnect
+    expect(out).toEqual(['BTC-USD:1', 'BTC-USD:2', 'BTC-USD:3', 'BTC-USD:4', 'BTC-USD:5', 'BTC-USD:6'])
+    expect(seq.state('BTC-USD')).toMatchObject({ firstId: 1, lastId: 6, duplicates: 3 })
+    expect(gaps).toEqual([])
   })
 
   it('holds later trades while a gap heals, then emits everything in order', async () => {
@@ -52,11 +53,11 @@ describe('TradeSequencer', () => {
       expect([from, to]).toEqual([2, 4])
       return new Promise((r) => (release = r))
     })
-    seq.accept(trade(1), false)
-    seq.accept(trade(5), false)
-    seq.accept(trade(6), false)
-    seq.accept(trade(6), false)
-    seq.accept(trade(1, 'ETH-USD'), false) // other symbols are not held
+    seq.accept(trade(1))
+    seq.accept(trade(5))
+    seq.accept(trade(6))
+    seq.accept(trade(6))
+    seq.accept(trade(1, 'ETH-USD')) // other symbols are not held
     expect(out).toEqual(['BTC-USD:1', 'ETH-USD:1'])
     expect(seq.held).toBe(2)
     expect(gaps.map((g) => g.state)).toEqual(['open'])
@@ -73,17 +74,17 @@ describe('TradeSequencer', () => {
 
   it('reports an unhealed gap when history fails or is partial, and moves on', async () => {
     const failing = setup(() => Promise.reject(new Error('HTTP 500')))
-    failing.seq.accept(trade(1), false)
-    failing.seq.accept(trade(4), false)
+    failing.seq.accept(trade(1))
+    failing.seq.accept(trade(4))
     await new Promise((r) => setTimeout(r, 0))
     expect(failing.out).toEqual(['BTC-USD:1', 'BTC-USD:4'])
     expect(failing.gaps.at(-1)).toMatchObject({ state: 'unhealed', reason: expect.stringMatching(/HTTP 500/) })
     expect(failing.errors).toHaveLength(1)
 
     const partial = setup(async () => [trade(3)])
-    partial.seq.accept(trade(1), false)
-    partial.seq.accept(trade(4), false)
-    partial.seq.accept(trade(5), false)
+    partial.seq.accept(trade(1))
+    partial.seq.accept(trade(4))
+    partial.seq.accept(trade(5))
     await new Promise((r) => setTimeout(r, 0))
     expect(partial.out).toEqual(['BTC-USD:1', 'BTC-USD:3', 'BTC-USD:4', 'BTC-USD:5'])
     expect(partial.gaps.at(-1)).toMatchObject({ state: 'unhealed', reason: 'history returned 1 of 2 trades' })
@@ -95,9 +96,9 @@ describe('TradeSequencer', () => {
       calls.push([from, to])
       return Array.from({ length: to - from + 1 }, (_, i) => trade(from + i))
     })
-    seq.accept(trade(1), false)
-    seq.accept(trade(3), false)
-    seq.accept(trade(6), false)
+    seq.accept(trade(1))
+    seq.accept(trade(3))
+    seq.accept(trade(6))
     await new Promise((r) => setTimeout(r, 0))
     await new Promise((r) => setTimeout(r, 0))
     expect(calls).toEqual([
@@ -109,14 +110,14 @@ describe('TradeSequencer', () => {
 
   it('reports gaps without healing where there is no history, and none where ids are not contiguous', () => {
     const noHistory = setup(undefined)
-    noHistory.seq.accept(trade(1), false)
-    noHistory.seq.accept(trade(3), false)
+    noHistory.seq.accept(trade(1))
+    noHistory.seq.accept(trade(3))
     expect(noHistory.gaps.map((g) => g.state)).toEqual(['open', 'unhealed'])
     expect(noHistory.out).toEqual(['BTC-USD:1', 'BTC-USD:3'])
     const global = setup(undefined, false)
-    global.seq.accept(trade(1), false)
-    global.seq.accept(trade(9), false)
-    global.seq.accept(trade(4), false)
+    global.seq.accept(trade(1))
+    global.seq.accept(trade(9))
+    global.seq.accept(trade(4))
     expect(global.gaps).toEqual([])
     expect(global.out).toEqual(['BTC-USD:1', 'BTC-USD:9'])
   })

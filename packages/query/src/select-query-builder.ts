@@ -1,4 +1,4 @@
-import type { AsOf } from '@k2/core'
+import type { AsOfInput as CoreAsOfInput } from '@k2/core'
 import { K2Error, parseTimeframe, showValue, type TableName, type Tables, type Timeframe } from '@k2/core'
 import type { RecordBatch, Table } from 'apache-arrow'
 import { type AggregateExpr, type AggregateFunctions, aggregateFunctions } from './aggregate-builder.js'
@@ -24,8 +24,12 @@ type Base<O> = [O] extends [AllColumns] ? Empty : O
 /** The row type of a query on `T` with selections `O` and joined columns `J`. */
 export type ResultRow<T extends TableName, O, J> = Simplify<([O] extends [AllColumns] ? Tables[T] : O) & J>
 
-/** What `asOf()` accepts: a snapshot id (bigint), a time (Date, ISO string, epoch µs), `{ snapshotId | timestamp }`, or a result's lineage. */
-export type AsOfInput = bigint | Date | string | number | AsOf | Lineage
+/**
+ * What `asOf()` accepts: `{ snapshot: id }` (a bigint or a decimal string), `{ at: time }` (a Date,
+ * an ISO-8601 string or epoch µs), a bigint id, a Date, an ISO string, or a result's lineage. A plain
+ * number is refused (`VALIDATION`): it could be an id or a time, and an id above 2^53 is already rounded.
+ */
+export type AsOfInput = CoreAsOfInput | Lineage
 
 /** Options of an as-of join; `select` maps output aliases to columns of the right table. */
 export interface AsofJoinOptions<T extends TableName, R extends TableName, S extends Record<string, ColumnName<R>>> {
@@ -179,7 +183,14 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
     return this.#with({ offset: this.#checkCount('offset', n) })
   }
 
-  /** Time travel: read the snapshot with this id, the one current at this time, or the one a lineage recorded. */
+  /**
+   * Time travel: read the snapshot with this id, the one current at this time, or the one a lineage recorded.
+   *
+   * ```ts
+   * q.asOf({ snapshot: 6962069681001976462n }) // or asOf(6962069681001976462n), or { snapshot: '6962069681001976462' }
+   * q.asOf({ at: '2024-03-02T00:00:00Z' })     // or a Date, or { at: epochMicros }
+   * ```
+   */
   asOf(input: AsOfInput): SelectQueryBuilder<T, O, J> {
     return this.#with({ asOf: parseAsOf(this.#node.table, input) })
   }

@@ -228,7 +228,7 @@ describe('pruning over real files', () => {
     const odd = join(lake.dir, `it's a "quoted" file; DROP TABLE t --.parquet`)
     copyFileSync(lake.tradeFiles[0] as string, odd)
     const catalog = new ParquetCatalog()
-    const [f0] = (await lake.catalog.files('silver.trades', { snapshotId: lake.snapshots[0] as bigint })).files
+    const [f0] = (await lake.catalog.files('silver.trades', { snapshot: lake.snapshots[0] as bigint })).files
     catalog.commit('silver.trades', [{ ...(f0 as DataFile), path: odd }], 0)
     const layer = createQueryLayer(catalog, { engine: createDuckDBEngine() })
     const q = layer
@@ -244,7 +244,7 @@ describe('pruning over real files', () => {
 
   it('an unsafe path fails only the queries that would read that file, not every query of the table', async () => {
     const catalog = new ParquetCatalog()
-    const [f0] = (await lake.catalog.files('silver.trades', { snapshotId: lake.snapshots[0] as bigint })).files
+    const [f0] = (await lake.catalog.files('silver.trades', { snapshot: lake.snapshots[0] as bigint })).files
     const good = f0 as DataFile
     const unsafe = file({ path: '/lake/exchange=a*b/x.parquet', partition: { ...good.partition, exchange: 'a*b' } })
     catalog.commit('silver.trades', [good, unsafe], 0)

@@ -94,7 +94,7 @@ describe('whole results or an error', () => {
 
 describe('data files that cannot be read', () => {
   const dataFile = async (name: string): Promise<DataFile> => {
-    const [f0] = (await lake.catalog.files('silver.trades', { snapshotId: lake.snapshots[0] as bigint })).files
+    const [f0] = (await lake.catalog.files('silver.trades', { snapshot: lake.snapshots[0] as bigint })).files
     const path = join(lake.dir, name)
     copyFileSync((f0 as DataFile).path, path)
     return { ...(f0 as DataFile), path }

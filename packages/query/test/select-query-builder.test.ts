@@ -224,7 +224,8 @@ describe('asOf, lineage and empty snapshots', () => {
     expect(await countAt(lake.snapshots[0])).toBe(perDay)
     expect(await countAt({ snapshotId: lake.snapshots[1] as bigint })).toBe(2 * perDay)
     expect(await countAt(new Date((lake.commitTimes[1] as number) / 1000 + 1))).toBe(2 * perDay)
-    expect(await countAt(lake.commitTimes[0] as number)).toBe(perDay)
+    expect(await countAt({ at: lake.commitTimes[0] as number })).toBe(perDay)
+    expect(await countAt({ snapshot: String(lake.snapshots[1]) })).toBe(2 * perDay)
     const first = await layer
       .query('silver.trades')
       .asOf(lake.snapshots[0] as bigint)
@@ -248,6 +249,18 @@ describe('asOf, lineage and empty snapshots', () => {
     expect(again.rows).toEqual(first.rows)
     const latest = await layer.query('silver.trades').where({ symbol: 'BTC-USDT' }).limit(3).orderBy('ts').orderBy('exchange').execute()
     expect(latest.lineage.fingerprint).not.toBe(first.lineage.fingerprint)
+  })
+
+  it('never guesses what a plain number or a digit string means (issue #10)', async () => {
+    const id = lake.snapshots[0] as bigint
+    // Before: a number was read as a time, so asOf(Number(id)) silently read the current snapshot.
+    await expect(countAt(Number(id) as never)).rejects.toMatchObject({ code: 'VALIDATION', message: /BigInt\('<id>'\).*\{ at: / })
+    // Before: a digit string was parsed as an ISO time and failed as a bad time.
+    await expect(countAt(String(id))).rejects.toMatchObject({ code: 'VALIDATION', message: /looks like a snapshot id.*\{ snapshot: / })
+    expect(await countAt({ snapshot: String(id) })).toBe(perDay)
+    await expect(countAt({ snapshot: 1.5 } as never)).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(countAt({ snapshot: id, at: 0 } as never)).rejects.toMatchObject({ code: 'VALIDATION', message: /not both/ })
+    await expect(countAt({ snapshot: 2n ** 63n } as never)).rejects.toMatchObject({ code: 'VALIDATION', message: /64-bit/ })
   })
 
   it('fails clearly for an unknown snapshot', async () => {

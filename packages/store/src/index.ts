@@ -12,6 +12,8 @@
  */
 
 export type { CoverageReport } from './coverage-report.js'
+export { type IcebergField, IcebergTable, type OpenTableOptions, openTable, type ReadOptions, type TableVersion } from './foreign-table.js'
+export type { Relocation } from './iceberg/relocate-table.js'
 export type { SnapshotInfo } from './iceberg/snapshots.js'
 export { type ImportOptions, importTrades } from './import-trades.js'
 export { Lake, type LakeOptions, openLake } from './lake.js'

@@ -1,8 +1,9 @@
-import type { AsOf, DataFile, SnapshotFiles, TableName, Tables } from '@k2/core'
-import { liveFiles } from './iceberg/manifests.js'
+import { type AsOfInput, type DataFile, type SnapshotFiles, type TableName, type Tables, toAsOf, toSnapshotId } from '@k2/core'
+import { type Relocation, relocateTable } from './iceberg/relocate-table.js'
 import { type SnapshotInfo, snapshotInfo } from './iceberg/snapshots.js'
 import type { Snapshot, Version } from './iceberg/table-metadata.js'
 import type { TableSpec } from './iceberg/table-spec.js'
+import { withJsonIds } from './json-ids.js'
 import {
   applyRetention,
   type CompactOptions,
@@ -58,20 +59,23 @@ export class LakeTable<T extends TableName = TableName> {
   }
 
   /** The data files of a snapshot with partition values and decoded column bounds (`FileCatalog`). */
-  async files(asOf?: AsOf): Promise<SnapshotFiles> {
-    const snap = await this.#core.snapshot(asOf)
-    const live = await liveFiles(snap)
+  async files(asOf?: AsOfInput): Promise<SnapshotFiles> {
+    const snap = await this.#core.snapshot(asOf === undefined ? undefined : toAsOf(asOf))
+    const live = await this.#core.filesOf(snap)
     return {
       table: this.name,
-      snapshotId: snap ? BigInt(snap['snapshot-id']) : null,
-      files: live.map((l) => this.#core.dataFile(l.file)),
+      snapshotId: snap ? snap['snapshot-id'] : null,
+      files: live.map((l) => this.#core.dataFile(l)),
     }
   }
 
-  /** Every row of the table at the current snapshot, or `asOf` a snapshot id or a time. */
-  async scan(asOf?: AsOf): Promise<Tables[T][]> {
-    const snap = await this.#core.snapshot(asOf)
-    return (await this.#core.readRows(await liveFiles(snap), snapshotIdOf(snap))) as Tables[T][]
+  /**
+   * Every row of the table at the current snapshot, or `asOf` a snapshot (`{ snapshot: id }`, a
+   * bigint id) or a time (`{ at: time }`, a Date, an ISO string); a plain number is refused.
+   */
+  async scan(asOf?: AsOfInput): Promise<Tables[T][]> {
+    const snap = await this.#core.snapshot(asOf === undefined ? undefined : toAsOf(asOf))
+    return (await this.#core.readRows(await this.#core.filesOf(snap), snapshotIdOf(snap))) as Tables[T][]
   }
 
   /**
@@ -80,16 +84,17 @@ export class LakeTable<T extends TableName = TableName> {
    * "what is new since my last run". Files rewritten by compaction count as new.
    */
   async changes(
-    from: bigint,
-    to?: bigint,
+    from: bigint | string,
+    to?: bigint | string,
   ): Promise<{ fromSnapshotId: bigint; toSnapshotId: bigint | null; files: DataFile[]; rows: Tables[T][] }> {
-    const before = new Set((await this.#core.liveFiles({ snapshotId: from })).map((l) => l.file.file_path))
-    const toSnap = await this.#core.snapshot(to === undefined ? {} : { snapshotId: to })
-    const added = (await liveFiles(toSnap)).filter((l) => !before.has(l.file.file_path))
+    const fromId = toSnapshotId(from)
+    const before = new Set((await this.#core.liveFiles({ snapshot: fromId })).map((l) => l.file.file_path))
+    const toSnap = await this.#core.snapshot(to === undefined ? undefined : { snapshot: toSnapshotId(to) })
+    const added = (await this.#core.filesOf(toSnap)).filter((l) => !before.has(l.file.file_path))
     return {
-      fromSnapshotId: from,
+      fromSnapshotId: fromId,
       toSnapshotId: toSnap ? BigInt(toSnap['snapshot-id']) : null,
-      files: added.map((l) => this.#core.dataFile(l.file)),
+      files: added.map((l) => this.#core.dataFile(l)),
       rows: (await this.#core.readRows(added, snapshotIdOf(toSnap))) as Tables[T][],
     }
   }
@@ -97,7 +102,7 @@ export class LakeTable<T extends TableName = TableName> {
   /** Snapshots, oldest first: id, time, operation, rows and files added/removed, totals. */
   async history(): Promise<SnapshotInfo[]> {
     const { metadata } = await this.#core.current()
-    return metadata.snapshots.map((s) => snapshotInfo(metadata, s))
+    return metadata.snapshots.map((s) => withJsonIds(snapshotInfo(metadata, s)))
   }
 
   /** Expires old snapshots and deletes the files only they referenced. See {@link ExpireOptions}. */
@@ -108,12 +113,12 @@ export class LakeTable<T extends TableName = TableName> {
   /** Deletes rows older than the policies' ages in one overwrite commit (default: the lake's policies). */
   applyRetention(policies?: RetentionPolicy | RetentionPolicy[]): Promise<{ deletedRows: number; snapshotId: bigint | null }> {
     const list = policies === undefined ? [...this.#retention] : Array.isArray(policies) ? policies : [policies]
-    return applyRetention(this.#core, list)
+    return applyRetention(this.#core, list).then(withJsonIds)
   }
 
   /** Rewrites each partition's small files into one larger file; the rows do not change. */
   compact(opts?: CompactOptions): Promise<{ rewrittenFiles: number; addedFiles: number; snapshotId: bigint | null }> {
-    return compact(this.#core, opts)
+    return compact(this.#core, opts).then(withJsonIds)
   }
 
   /** Deletes unreferenced files older than a grace period (default "3d"). */
@@ -124,6 +129,19 @@ export class LakeTable<T extends TableName = TableName> {
   /** A buffered writer: rows are durable once `flush()` (or a size/time flush) resolves. */
   writer(opts?: WriterOptions): TableWriter<T> {
     return new TableWriter(this.#core, opts)
+  }
+
+  /**
+   * Where the table's metadata says it lives, the folder it was opened at, and whether they differ
+   * (a copied or moved lake: reads map the paths; writes and maintenance refuse until `relocate()`).
+   */
+  location(): Promise<{ location: string; dir: string; moved: boolean }> {
+    return this.#core.location()
+  }
+
+  /** Rewrites this table's paths to its folder after a copy or move (see `lake.relocate()`); null when not moved. */
+  relocate(): Promise<Relocation | null> {
+    return relocateTable(this.#core)
   }
 
   /** The current snapshot id, or null before the first commit. */

@@ -1,5 +1,17 @@
 import { mkdir, stat } from 'node:fs/promises'
-import { type AsOf, type Clock, type FileCatalog, K2Error, type SnapshotFiles, systemClock, type TableName, type TimeInput } from '@k2/core'
+import {
+  type AsOf,
+  type Clock,
+  type AsOfInput as CoreAsOfInput,
+  type FileCatalog,
+  K2Error,
+  type SnapshotFiles,
+  systemClock,
+  TABLE_NAMES,
+  type TableName,
+  type TimeInput,
+  toAsOf,
+} from '@k2/core'
 import {
   type AsOfInput,
   createQueryLayer,
@@ -81,16 +93,17 @@ export class Lake implements FileCatalog {
   }
 
   /** `FileCatalog`: the data files of `table` at `asOf` (the current snapshot by default). */
-  async files(table: TableName, asOf?: AsOf): Promise<SnapshotFiles> {
+  async files(table: TableName, asOf?: AsOf | CoreAsOfInput): Promise<SnapshotFiles> {
     const t = await this.table(table)
-    if (asOf?.timestamp !== undefined) return t.files(asOf)
+    const pick = asOf === undefined ? undefined : toAsOf(asOf)
+    if (pick?.at !== undefined) return t.files(pick)
     // A snapshot's file list never changes: decode its manifests once (point queries need this cheap).
-    const id = asOf?.snapshotId ?? (await t.currentSnapshotId())
-    if (id === null) return t.files(asOf)
+    const id = pick?.snapshot ?? (await t.currentSnapshotId())
+    if (id === null) return t.files(pick)
     const key = `${table}:${id}`
     let files = this.#files.get(key)
     if (!files) {
-      files = await t.files({ snapshotId: id })
+      files = await t.files({ snapshot: id })
       if (this.#files.size >= 1024) this.#files.clear()
       this.#files.set(key, files)
     }
@@ -134,6 +147,25 @@ export class Lake implements FileCatalog {
   /** A time bound as TIMESTAMPTZ in a `lake.sql` template (a Date is bound so by itself). */
   time(input: TimeInput): TimeParam {
     return this.queries.time(input)
+  }
+
+  /**
+   * After copying or moving a lake (`cp -r`, `mv`, a restored backup), rewrites each table's paths
+   * to where it is now, as Iceberg's `rewrite_table_path` does: reads work before through a prefix
+   * mapping, but writes and maintenance refuse with `TABLE_MOVED` until this runs. The original is
+   * never touched. Returns the tables it rewrote (none when nothing was moved).
+   */
+  async relocate(): Promise<{ table: TableName; from: string; to: string; version: number }[]> {
+    const out: { table: TableName; from: string; to: string; version: number }[] = []
+    for (const name of TABLE_NAMES) {
+      const [ns, tbl] = name.split('.') as [string, string]
+      // Only tables that exist: relocating must not create the others.
+      if (!(await stat(inside(this.root, ns, tbl, 'metadata')).catch(() => null))) continue
+      const moved = await (await this.table(name)).relocate()
+      if (moved) out.push({ table: name, from: moved.from, to: moved.to, version: moved.version })
+    }
+    this.#files.clear()
+    return out
   }
 
   /** Applies the retention policies given at `openLake` to every table that has one. */

@@ -1,11 +1,13 @@
-import { readdir, stat, unlink } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { K2Error, parseDuration } from '@k2/core'
 import { commitMetadata, commitSnapshot } from './iceberg/commit.js'
 import { fromUri, toUri } from './iceberg/file-uri.js'
 import { type LiveFile, readManifest, readManifestList } from './iceberg/manifests.js'
 import { decodeValue } from './iceberg/single-value.js'
+import { assertAtLocation, isInside } from './iceberg/table-location.js'
 import type { Snapshot, Version } from './iceberg/table-metadata.js'
+import { unlinkInside } from './iceberg/unlink-inside.js'
 import type { TableCore } from './table-core.js'
 import { writeDataFiles } from './write/parquet-files.js'
 import { stageFromFiles } from './write/rows-in-duckdb.js'
@@ -24,7 +26,13 @@ export interface ExpireResult {
   deletedFiles: number
 }
 
-async function referenced(snapshots: Snapshot[]): Promise<{ lists: Set<string>; manifests: Set<string>; data: Set<string> }> {
+interface Referenced {
+  lists: Set<string>
+  manifests: Set<string>
+  data: Set<string>
+}
+
+async function referenced(snapshots: Snapshot[]): Promise<Referenced> {
   const lists = new Set<string>()
   const manifests = new Set<string>()
   const data = new Set<string>()
@@ -36,6 +44,18 @@ async function referenced(snapshots: Snapshot[]): Promise<{ lists: Set<string>; 
     }
   }
   return { lists, manifests, data }
+}
+
+/** Refuses, before anything changes, to delete files the metadata names outside the table. */
+function checkInside(table: TableCore, refs: Referenced): void {
+  for (const p of [...refs.lists, ...refs.manifests, ...refs.data]) {
+    if (isInside(table.dir, p)) continue
+    throw new K2Error(
+      'CORRUPT_TABLE',
+      `${table.name}'s metadata names ${p}, outside the table directory ${table.dir}: K2 deletes only inside a table, so nothing was expired; restore the metadata (or, if the lake was moved, run lake.relocate())`,
+      { details: { path: p, dir: table.dir } },
+    )
+  }
 }
 
 /**
@@ -59,6 +79,7 @@ export async function expireSnapshots(table: TableCore, opts: ExpireOptions = {}
     kept = meta.snapshots.filter((s) => keepIds.has(s['snapshot-id']))
     expired = meta.snapshots.filter((s) => !keepIds.has(s['snapshot-id']))
     if (expired.length === 0) return { metadata: null, discard: [] }
+    checkInside(table, await referenced(expired))
     // Drop log entries of removed snapshots and everything before them (the spec's rule).
     const log = meta['snapshot-log']
     let first = 0
@@ -84,10 +105,7 @@ export async function expireSnapshots(table: TableCore, opts: ExpireOptions = {}
   const gone = await referenced(expired)
   let deletedFiles = 0
   const drop = async (p: string) => {
-    await unlink(p).then(
-      () => deletedFiles++,
-      () => {},
-    )
+    if (await unlinkInside(table.dir, p)) deletedFiles++
   }
   for (const p of gone.data) if (!keep.data.has(p)) await drop(p)
   for (const p of gone.manifests) if (!keep.manifests.has(p)) await drop(p)
@@ -223,6 +241,8 @@ async function listFiles(dir: string): Promise<string[]> {
 export async function removeOrphans(table: TableCore, opts: { olderThan?: string | number } = {}): Promise<{ deleted: string[] }> {
   const graceMs = parseDuration(opts.olderThan ?? '3d') / 1000
   const { metadata } = await table.current()
+  // In a copy, every file would look unreferenced (the metadata names the original's paths).
+  await assertAtLocation(table.name, metadata.location, table.dir)
   const refs = await referenced(metadata.snapshots)
   const keep = new Set([...refs.lists, ...refs.manifests, ...refs.data])
   const cutoff = table.nowMs() - graceMs
@@ -232,10 +252,7 @@ export async function removeOrphans(table: TableCore, opts: { olderThan?: string
     if (keep.has(path) || /^v\d+\.metadata\.json$/.test(name) || name === 'version-hint.text') continue
     const info = await stat(path).catch(() => null)
     if (!info || info.mtimeMs > cutoff) continue
-    await unlink(path).then(
-      () => deleted.push(path),
-      () => {},
-    )
+    if (await unlinkInside(table.dir, path)) deleted.push(path)
   }
   return { deleted }
 }

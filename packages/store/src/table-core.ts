@@ -6,12 +6,14 @@ import { commitSnapshot, currentSnapshot } from './iceberg/commit.js'
 import { ensureTable, isReadOnlyLake, unpublishedTable } from './iceberg/create-table.js'
 import { fromUri } from './iceberg/file-uri.js'
 import type { DataFileRecord } from './iceberg/manifest-schemas.js'
-import { type LiveFile, liveFiles } from './iceberg/manifests.js'
+import { type LiveFile, liveFiles, type ResolvePath } from './iceberg/manifests.js'
 import { loadLatest } from './iceberg/metadata-versions.js'
 import { decodeValue } from './iceberg/single-value.js'
 import { selectSnapshot } from './iceberg/snapshots.js'
+import { isAtLocation, tableResolver } from './iceberg/table-location.js'
 import type { Snapshot, TableContext, Version } from './iceberg/table-metadata.js'
 import { type TableSpec, tableSpec } from './iceberg/table-spec.js'
+import { withJsonIds } from './json-ids.js'
 import type { LakeDuckDB } from './lake-duckdb.js'
 import { readRows } from './read-rows.js'
 import type { ColumnBatch } from './write/column-batch.js'
@@ -100,11 +102,32 @@ export class TableCore<T extends TableName = TableName> implements TableContext 
 
   /** The live data files of a snapshot, as the manifests describe them. */
   async liveFiles(asOf?: AsOf): Promise<LiveFile[]> {
-    return liveFiles(await this.snapshot(asOf))
+    const { metadata } = await this.current()
+    return liveFiles(selectSnapshot(metadata, this.name, asOf), await tableResolver(metadata.location, this.dir))
   }
 
-  /** A manifest record as the `FileCatalog` describes a file: local path, partition, decoded bounds. */
-  dataFile(f: DataFileRecord): DataFile {
+  /** The live data files of `snapshot`, found through the path mapping of a moved table. */
+  async filesOf(snapshot: Snapshot | undefined): Promise<LiveFile[]> {
+    return liveFiles(snapshot, await this.resolver())
+  }
+
+  /**
+   * How metadata URIs map to local files: as they are, or — for a table opened at another path than
+   * its metadata names (a copied or moved lake) — through the prefix `location` → `dir`, so reads
+   * work before `relocate()`; writes and maintenance refuse (`commitMetadata`).
+   */
+  async resolver(): Promise<ResolvePath> {
+    return tableResolver((await this.current()).metadata.location, this.dir)
+  }
+
+  /** Where the metadata says the table lives, where it was opened, and whether those differ. */
+  async location(): Promise<{ location: string; dir: string; moved: boolean }> {
+    const { location } = (await this.current()).metadata
+    return { location, dir: this.dir, moved: !(await isAtLocation(location, this.dir)) }
+  }
+
+  /** A live file as the `FileCatalog` describes it: local path, partition, decoded bounds. */
+  dataFile({ file: f, path }: LiveFile): DataFile {
     const byId = new Map(this.spec.columns.map((c) => [c.id, c]))
     const bounds = (list: DataFileRecord['lower_bounds']) => {
       const out: Record<string, string | number> = {}
@@ -120,7 +143,7 @@ export class TableCore<T extends TableName = TableName> implements TableContext 
       if (c) nulls[c.name] = Number(value)
     }
     return {
-      path: fromUri(f.file_path),
+      path,
       recordCount: Number(f.record_count),
       fileSizeBytes: Number(f.file_size_in_bytes),
       partition: { ...f.partition },
@@ -132,7 +155,7 @@ export class TableCore<T extends TableName = TableName> implements TableContext 
 
   /** Every row of `files` of snapshot `snapshotId`, as plain objects (times as epoch µs), in file order. */
   readRows(files: readonly LiveFile[], snapshotId: bigint | null = null): Promise<Record<string, unknown>[]> {
-    const read = files.map((l) => ({ path: fromUri(l.file.file_path), size: Number(l.file.file_size_in_bytes) }))
+    const read = files.map((l) => ({ path: l.path, size: Number(l.file.file_size_in_bytes) }))
     return this.duckdb.with((conn) => readRows(conn, this.spec, read, { table: this.name, snapshotId }))
   }
 
@@ -192,12 +215,12 @@ export class TableCore<T extends TableName = TableName> implements TableContext 
         return { operation: 'append', add, remove: new Set<string>() }
       })
       const files = add as DataFileRecord[] | null
-      return {
+      return withJsonIds({
         snapshotId: result.snapshot ? BigInt(result.snapshot['snapshot-id']) : null,
         rows: staged.rows - duplicates,
         duplicates,
         files: files?.length ?? 0,
-      }
+      })
     } catch (err) {
       await discardFiles()
       throw err

@@ -3,8 +3,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Trade } from '@k2/core'
+
+/**
+ * The project's shared data folder, which is never copied into the repo: `$K2_SHARED_DIR` when set
+ * (e.g. a checkout whose shared folder sits elsewhere), else `../shared` beside the repo root.
+ * Tests that need a file from it check it exists and say in their name when it does not.
+ */
+export const SHARED_DIR = process.env.K2_SHARED_DIR
+  ? resolve(process.env.K2_SHARED_DIR)
+  : join(fileURLToPath(new URL('../../../', import.meta.url)), '..', 'shared')
 
 /** A fresh temporary directory; removed by the returned cleanup. */
 export function tempDir(prefix = 'k2-lake-'): { dir: string; cleanup: () => void } {

@@ -4,19 +4,10 @@ import { fileURLToPath } from 'node:url'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { importTrades, type Lake, openLake } from '@k2/store'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { makeTrades, tempDir } from './helpers.js'
+import { makeTrades, SHARED_DIR, tempDir } from './helpers.js'
 
 const excerpt = fileURLToPath(new URL('./fixtures/tardis-binance-futures-trades-BTCUSDT-2020-02-22-excerpt.csv', import.meta.url))
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
-const fullDay = join(
-  repoRoot,
-  '..',
-  'shared',
-  'hist',
-  'binance-futures-um',
-  'BTCUSDT',
-  'tardis_binance-futures_trades_BTCUSDT_2020-02-22_0000-0205.csv',
-)
+const fullDay = join(SHARED_DIR, 'hist', 'binance-futures-um', 'BTCUSDT', 'tardis_binance-futures_trades_BTCUSDT_2020-02-22_0000-0205.csv')
 
 /** The CSV parsed by hand, as the expected rows. */
 function csvRows(path: string) {
@@ -99,7 +90,7 @@ describe('importing files of trades through the commit path', () => {
     expect(await (await lake.table('silver.trades')).history()).toEqual([])
   })
 
-  it(`imports the whole shared Tardis file (${existsSync(fullDay) ? 'present' : 'SKIPPED: ../shared/hist is not present'})`, async () => {
+  it(`imports the whole shared Tardis file (${existsSync(fullDay) ? 'present' : 'SKIPPED: ../shared/hist is not present (set K2_SHARED_DIR)'})`, async () => {
     if (!existsSync(fullDay)) return
     const r = await importTrades(lake, [fullDay], { exchange: 'binance' })
     expect(r.rows).toBe(9_999)

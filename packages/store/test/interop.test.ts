@@ -149,7 +149,7 @@ describe('interoperability: what K2 writes, third-party readers read', () => {
       expect(normal(current, timeCols(), true)).toEqual(normal(k2Current as never, timeCols(), false))
       const [first] = await t.history()
       const earlier = await icebergRead({ tableUrl, metadataFileName: 'v2.metadata.json' })
-      const k2Earlier = await t.scan({ snapshotId: first?.snapshotId as bigint })
+      const k2Earlier = await t.scan({ snapshot: first?.snapshotId as bigint })
       expect(earlier).toHaveLength(40)
       expect(normal(earlier, timeCols(), true)).toEqual(normal(k2Earlier as never, timeCols(), false))
       // and K2 returns exactly what was written (full µs precision)

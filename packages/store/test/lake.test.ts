@@ -133,11 +133,11 @@ describe('lake tables, commits and reads', () => {
       ['append', 50, 150, true],
     ])
     expect(h[1]?.parentId).toBe(h[0]?.snapshotId)
-    expect(await t.scan({ snapshotId: h[0]?.snapshotId as bigint })).toHaveLength(100)
-    expect(await t.scan({ timestamp: (h[0]?.timestamp as number) + 1000 })).toHaveLength(100)
-    expect(await t.scan({ timestamp: nowUs })).toHaveLength(150)
-    await expect(t.scan({ timestamp: T0 })).rejects.toMatchObject({ code: 'NOT_FOUND' })
-    await expect(t.scan({ snapshotId: 12345n })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    expect(await t.scan({ snapshot: h[0]?.snapshotId as bigint })).toHaveLength(100)
+    expect(await t.scan({ at: (h[0]?.timestamp as number) + 1000 })).toHaveLength(100)
+    expect(await t.scan({ at: nowUs })).toHaveLength(150)
+    await expect(t.scan({ at: T0 })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(t.scan({ snapshot: 12345n })).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
   it('reads incrementally: the rows added between two snapshots', async () => {

@@ -38,7 +38,7 @@ describe('maintenance: expiry, retention, compaction, orphans', () => {
     const last = (await t.history()).at(-1)
     expect(last).toMatchObject({ operation: 'replace', addedRows: 300, deletedRows: 300, totalRows: 300, totalFiles: 1 })
     // the old snapshot still reads its old files until expired
-    expect(await t.scan({ snapshotId: (await t.history())[5]?.snapshotId as bigint })).toHaveLength(300)
+    expect(await t.scan({ snapshot: (await t.history())[5]?.snapshotId as bigint })).toHaveLength(300)
     expect((await t.compact()).rewrittenFiles).toBe(0) // nothing left to compact
     // compaction also folds the six one-file manifests into one; emptied manifests are then dropped
     const manifests = async () => {
@@ -60,7 +60,7 @@ describe('maintenance: expiry, retention, compaction, orphans', () => {
     const t = await lake.table('silver.trades')
     for (let i = 0; i < 3; i++) await t.append(makeTrades(20, { startId: 1 + i * 20 }))
     await t.compact()
-    const oldFiles = (await t.files({ snapshotId: (await t.history())[2]?.snapshotId as bigint })).files.map((f) => f.path)
+    const oldFiles = (await t.files({ snapshot: (await t.history())[2]?.snapshotId as bigint })).files.map((f) => f.path)
     nowUs += 8 * MICROS_PER_DAY
     await t.append(makeTrades(5, { startId: 500 }))
     const r = await t.expireSnapshots({ olderThan: '7d' })
@@ -71,7 +71,7 @@ describe('maintenance: expiry, retention, compaction, orphans', () => {
     expect(h[0]?.current).toBe(true)
     for (const f of oldFiles) expect(existsSync(f)).toBe(false)
     expect(await t.scan()).toHaveLength(65)
-    await expect(t.scan({ snapshotId: 1n })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(t.scan({ snapshot: 1n })).rejects.toMatchObject({ code: 'NOT_FOUND' })
     expect((await t.expireSnapshots({ olderThan: '7d' })).expiredSnapshots).toBe(0)
   })
 

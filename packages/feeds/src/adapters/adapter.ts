@@ -5,7 +5,10 @@ export type FeedChannel = 'trades' | 'aggTrades'
 
 /** The outcome of parsing one frame. Adapters never throw: bad frames come back as `error`. */
 export type ParsedFrame =
-  /** Normalized trades, oldest first. `snapshot` trades were sent on (re)subscribe and may repeat earlier ones. */
+  /**
+   * Normalized trades, oldest first. `snapshot` trades were sent on (re)subscribe: real trades that
+   * may repeat earlier ones (the feed emits those it has not emitted yet, and drops the repeats).
+   */
   | { kind: 'trades'; trades: Trade[]; snapshot: boolean }
   /** A subscription was confirmed: for these symbols, or for the request `reqId` where the exchange names none. */
   | { kind: 'ack'; symbols?: CanonicalSymbol[]; reqId?: number }
@@ -67,7 +70,10 @@ export interface ExchangeAdapter {
   unsubscribe(symbols: readonly CanonicalSymbol[], channel: FeedChannel, reqId: number): string[]
   /** An application-level ping that makes the server answer, or undefined where the server sends its own keep-alive. */
   ping(reqId: number): string | undefined
-  /** Parses one frame received at `recvTs` (epoch µs). Never throws. */
+  /**
+   * Parses one frame received at `recvTs` (epoch µs). Total: whatever the input (any depth, size or
+   * type; bytes are decoded as UTF-8), it returns a result and never throws.
+   */
   parse(frame: string, recvTs: number): ParsedFrame
 }
 

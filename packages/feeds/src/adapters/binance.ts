@@ -1,20 +1,24 @@
 // Binance Spot market streams: https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams
 import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
+import { scanBinanceTrade } from './binance-scan.js'
 import {
   array,
+  caught,
   decimal,
   FieldError,
+  frameText,
   millisToMicros,
   parseJsonFrame,
   protocolError,
   record,
   SymbolMap,
+  show,
   splitByQuote,
   str,
+  text,
   tradeId,
 } from './fields.js'
-import * as scan from './strict-scan.js'
 
 const QUOTES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'BRL', 'AUD', 'TRY', 'GBP', 'JPY', 'DAI', 'USD']
 const HOUR_MS = 3_600_000
@@ -42,7 +46,6 @@ export class BinanceAdapter implements ExchangeAdapter {
       (n) => splitByQuote(n, QUOTES),
     )
     this.history = this.agg ? aggTradesHistory(this) : tradesHistory(this)
-    this.quoted = (options.symbols ?? []).map((sym) => [`"${this.toNative(sym)}"`, sym])
   }
 
   toNative(symbol: CanonicalSymbol): string {
@@ -68,61 +71,12 @@ export class BinanceAdapter implements ExchangeAdapter {
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
-    const fast = this.agg ? undefined : this.scanTrade(frame, recvTs)
-    if (fast !== undefined) return fast
-    return parseJsonFrame('binance', frame, (json) => this.parseMessage(json, frame, recvTs))
-  }
-
-  /** Subscribed symbols as `"NATIVE"` with their canonical names, for matching in place on the hot path. */
-  private readonly quoted: Array<[string, CanonicalSymbol]>
-
-  /** The hot path: a combined-stream `@trade` frame in Binance's exact key order, read without JSON.parse. */
-  private scanTrade(f: string, recvTs: number): ParsedFrame | undefined {
-    let p = scan.skipStr(f, scan.lit(f, 0, '{"stream":'))
-    p = scan.skipInt(f, scan.lit(f, p, ',"data":{"e":"trade","E":'))
-    p = scan.lit(f, p, ',"s":')
-    if (p < 0) return undefined
-    let symbol: CanonicalSymbol | undefined
-    for (const [quotedNative, canonical] of this.quoted) {
-      if (f.startsWith(quotedNative, p)) {
-        symbol = canonical
-        p += quotedNative.length
-        break
-      }
+    try {
+      const f = frameText(frame, 'binance')
+      return scanBinanceTrade(f, recvTs, this.map, this.agg) ?? parseJsonFrame('binance', f, (json) => this.parseMessage(json, f, recvTs))
+    } catch (err) {
+      return caught('binance', frame, err)
     }
-    if (symbol === undefined) {
-      p = scan.str(f, p)
-      symbol = p < 0 ? undefined : this.map.toCanonical(scan.scannedStr)
-      if (symbol === undefined) return undefined
-    }
-    const idStart = scan.lit(f, p, ',"t":')
-    p = scan.skipInt(f, idStart)
-    if (p < 0) return undefined
-    const id = f.slice(idStart, p)
-    p = scan.decimalString(f, scan.lit(f, p, ',"p":'))
-    const price = scan.scannedNum
-    p = scan.decimalString(f, scan.lit(f, p, ',"q":'))
-    const qty = scan.scannedNum
-    p = scan.int(f, scan.lit(f, p, ',"T":'))
-    const time = scan.scannedInt
-    p = scan.bool(f, scan.lit(f, p, ',"m":'))
-    const buyerIsMaker = scan.scannedBool
-    p = scan.bool(f, scan.lit(f, p, ',"M":'))
-    if (p < 0 || p + 2 !== f.length || f.charCodeAt(p) !== 125 || f.charCodeAt(p + 1) !== 125) return undefined
-    if (!(price > 0) || !(qty > 0) || (id.length > 1 && id.charCodeAt(0) === 48)) return undefined
-    const trade: Trade = {
-      type: 'trade',
-      exchange: 'binance',
-      symbol,
-      id,
-      price,
-      qty,
-      // m = buyer is maker, so the taker sold.
-      side: buyerIsMaker ? 'sell' : 'buy',
-      ts: time * 1000,
-      recvTs,
-    }
-    return { kind: 'trades', trades: [trade], snapshot: false }
   }
 
   private parseMessage(value: unknown, frame: string, recvTs: number): ParsedFrame {
@@ -135,7 +89,7 @@ export class BinanceAdapter implements ExchangeAdapter {
         return msg.result === null ? { kind: 'ack', ...(reqId === undefined ? {} : { reqId }) } : { kind: 'heartbeat' }
       }
       const err = (typeof msg.error === 'object' && msg.error !== null ? msg.error : msg) as Record<string, unknown>
-      const message = `request ${String(msg.id)} refused: ${String(err.msg)} (code ${String(err.code)}); check the symbols and channel`
+      const message = `request ${text(msg.id)} refused: ${text(err.msg)} (code ${text(err.code)}); check the symbols and channel`
       const error = new FeedError('SUBSCRIPTION', 'binance', message, { frame })
       return { kind: 'rejected', error, ...(reqId === undefined ? {} : { reqId }) }
     }
@@ -149,12 +103,12 @@ export class BinanceAdapter implements ExchangeAdapter {
     if (event !== (this.agg ? 'aggTrade' : 'trade')) {
       if (event === 'trade' || event === 'aggTrade')
         return { kind: 'ignored', reason: `${event} on a ${this.agg ? 'aggTrades' : 'trades'} feed` }
-      return { kind: 'ignored', reason: `unhandled Binance event ${JSON.stringify(event)}` }
+      return { kind: 'ignored', reason: `unhandled Binance event ${show(event)}` }
     }
     const native = str(data.s, 's')
     const symbol = this.toCanonical(native)
-    if (symbol === undefined) return protocolError('binance', `unknown symbol ${JSON.stringify(native)}`, frame)
-    if (typeof data.m !== 'boolean') throw new FieldError(`field "m" must be a boolean, got ${JSON.stringify(data.m)}`)
+    if (symbol === undefined) return protocolError('binance', `unknown symbol ${show(native)}`, frame)
+    if (typeof data.m !== 'boolean') throw new FieldError(`field "m" must be a boolean, got ${show(data.m)}`)
     const trade: Trade = {
       type: 'trade',
       exchange: 'binance',

@@ -1,7 +1,24 @@
 // Bitstamp WebSocket v2: https://www.bitstamp.net/websocket/v2/
 import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
-import { array, decimal, FieldError, parseJsonFrame, protocolError, record, SymbolMap, splitByQuote, str, tradeId } from './fields.js'
+import { scanBitstampTrade } from './bitstamp-scan.js'
+import {
+  array,
+  caught,
+  decimal,
+  FieldError,
+  frameText,
+  microsDigits,
+  parseJsonFrame,
+  protocolError,
+  record,
+  SymbolMap,
+  show,
+  splitByQuote,
+  str,
+  text,
+  tradeId,
+} from './fields.js'
 
 const QUOTES = ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'BTC', 'ETH', 'PAX', 'GUSD', 'CHF']
 const PREFIX = 'live_trades_'
@@ -50,7 +67,15 @@ export class BitstampAdapter implements ExchangeAdapter {
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
-    return parseJsonFrame('bitstamp', frame, (json) => this.parseMessage(record(json, 'frame'), frame, recvTs))
+    try {
+      const f = frameText(frame, 'bitstamp')
+      return (
+        scanBitstampTrade(f, recvTs, this.map) ??
+        parseJsonFrame('bitstamp', f, (json) => this.parseMessage(record(json, 'frame'), f, recvTs))
+      )
+    } catch (err) {
+      return caught('bitstamp', frame, err)
+    }
   }
 
   private channelSymbol(channel: unknown): CanonicalSymbol | undefined {
@@ -63,11 +88,9 @@ export class BitstampAdapter implements ExchangeAdapter {
       const channel = str(msg.channel, 'channel')
       if (!channel.startsWith(PREFIX)) return { kind: 'ignored', reason: `trade event on ${channel}` }
       const symbol = this.channelSymbol(channel)
-      if (symbol === undefined) return protocolError('bitstamp', `unknown pair in channel ${JSON.stringify(channel)}`, frame)
+      if (symbol === undefined) return protocolError('bitstamp', `unknown pair in channel ${show(channel)}`, frame)
       const d = record(msg.data, 'data')
-      if (d.type !== 0 && d.type !== 1) throw new FieldError(`field "type" must be 0 (buy) or 1 (sell), got ${JSON.stringify(d.type)}`)
-      const micros = str(d.microtimestamp, 'microtimestamp')
-      if (!/^\d{1,16}$/.test(micros)) throw new FieldError(`field "microtimestamp" must be epoch µs digits, got ${JSON.stringify(micros)}`)
+      if (d.type !== 0 && d.type !== 1) throw new FieldError(`field "type" must be 0 (buy) or 1 (sell), got ${show(d.type)}`)
       const trade: Trade = {
         type: 'trade',
         exchange: 'bitstamp',
@@ -77,14 +100,14 @@ export class BitstampAdapter implements ExchangeAdapter {
         price: decimal(d.price_str, 'price_str'),
         qty: decimal(d.amount_str, 'amount_str'),
         side: d.type === 0 ? 'buy' : 'sell',
-        ts: Number(micros),
+        ts: microsDigits(d.microtimestamp, 'microtimestamp'),
         recvTs,
       }
       return { kind: 'trades', trades: [trade], snapshot: false }
     }
     if (event === 'bts:subscription_succeeded') {
       const symbol = this.channelSymbol(msg.channel)
-      return symbol === undefined ? { kind: 'ignored', reason: `subscribed to ${String(msg.channel)}` } : { kind: 'ack', symbols: [symbol] }
+      return symbol === undefined ? { kind: 'ignored', reason: `subscribed to ${show(msg.channel)}` } : { kind: 'ack', symbols: [symbol] }
     }
     if (event === 'bts:heartbeat' || event === 'bts:unsubscription_succeeded') return { kind: 'heartbeat' }
     if (event === 'bts:request_reconnect') return { kind: 'reconnect', reason: 'Bitstamp bts:request_reconnect' }
@@ -94,12 +117,12 @@ export class BitstampAdapter implements ExchangeAdapter {
       const error = new FeedError(
         'SUBSCRIPTION',
         'bitstamp',
-        `server error: ${String(d.message ?? 'unknown')}; check the pair (e.g. btcusd)`,
+        `server error: ${text(d.message ?? 'unknown')}; check the pair (e.g. btcusd)`,
         { frame },
       )
       return { kind: 'rejected', error, ...(symbol === undefined ? {} : { symbols: [symbol] }) }
     }
-    return { kind: 'ignored', reason: `unhandled Bitstamp event ${JSON.stringify(event)}` }
+    return { kind: 'ignored', reason: `unhandled Bitstamp event ${show(event)}` }
   }
 }
 
@@ -115,10 +138,10 @@ function bitstampHistory(a: BitstampAdapter): HistoryApi {
       array(JSON.parse(body), 'transactions response')
         .map((row): Trade => {
           const t = record(row, 'transaction')
-          const type = String(t.type)
-          if (type !== '0' && type !== '1') throw new FieldError(`field "type" must be 0 or 1, got ${JSON.stringify(t.type)}`)
-          const date = String(t.date)
-          if (!/^\d{1,12}$/.test(date)) throw new FieldError(`field "date" must be epoch seconds, got ${JSON.stringify(t.date)}`)
+          const type = typeof t.type === 'string' || typeof t.type === 'number' ? String(t.type) : ''
+          if (type !== '0' && type !== '1') throw new FieldError(`field "type" must be 0 or 1, got ${show(t.type)}`)
+          const date = typeof t.date === 'string' || typeof t.date === 'number' ? String(t.date) : ''
+          if (!/^\d{1,12}$/.test(date)) throw new FieldError(`field "date" must be epoch seconds, got ${show(t.date)}`)
           return {
             type: 'trade',
             exchange: 'bitstamp',

@@ -1,13 +1,29 @@
 // Coinbase Advanced Trade WebSocket: https://docs.cdp.coinbase.com/advanced-trade/docs/ws-channels
 import { type CanonicalSymbol, FeedError, isSymbol, type Side, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
-import { array, decimal, FieldError, isoToMicros, parseJsonFrame, protocolError, record, SymbolMap, str, tradeId } from './fields.js'
+import { scanCoinbaseTrades } from './coinbase-scan.js'
+import {
+  array,
+  caught,
+  decimal,
+  FieldError,
+  frameText,
+  isoToMicros,
+  parseJsonFrame,
+  protocolError,
+  record,
+  SymbolMap,
+  show,
+  str,
+  text,
+  tradeId,
+} from './fields.js'
 
 /** Coinbase prints the MAKER side; K2's `side` is the taker's, so it is inverted. */
 function takerSide(makerSide: unknown): Side {
   if (makerSide === 'SELL' || makerSide === 'sell') return 'buy'
   if (makerSide === 'BUY' || makerSide === 'buy') return 'sell'
-  throw new FieldError(`field "side" must be BUY or SELL, got ${JSON.stringify(makerSide)}`)
+  throw new FieldError(`field "side" must be BUY or SELL, got ${show(makerSide)}`)
 }
 
 /** Coinbase Advanced Trade `market_trades` (with the `heartbeats` channel to keep quiet subscriptions open). */
@@ -53,7 +69,15 @@ export class CoinbaseAdapter implements ExchangeAdapter {
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
-    return parseJsonFrame('coinbase', frame, (json) => this.parseMessage(record(json, 'frame'), frame, recvTs))
+    try {
+      const f = frameText(frame, 'coinbase')
+      return (
+        scanCoinbaseTrades(f, recvTs, this.map) ??
+        parseJsonFrame('coinbase', f, (json) => this.parseMessage(record(json, 'frame'), f, recvTs))
+      )
+    } catch (err) {
+      return caught('coinbase', frame, err)
+    }
   }
 
   private parseMessage(msg: Record<string, unknown>, frame: string, recvTs: number): ParsedFrame {
@@ -64,13 +88,12 @@ export class CoinbaseAdapter implements ExchangeAdapter {
       for (const ev of array(msg.events, 'events')) {
         const event = record(ev, 'event')
         if (event.type === 'snapshot') snapshot = true
-        else if (event.type !== 'update')
-          throw new FieldError(`event type must be "snapshot" or "update", got ${JSON.stringify(event.type)}`)
+        else if (event.type !== 'update') throw new FieldError(`event type must be "snapshot" or "update", got ${show(event.type)}`)
         for (const row of array(event.trades, 'trades')) {
           const t = record(row, 'trade')
           const native = str(t.product_id, 'product_id')
           const symbol = this.toCanonical(native)
-          if (symbol === undefined) return protocolError('coinbase', `unknown product ${JSON.stringify(native)}`, frame)
+          if (symbol === undefined) return protocolError('coinbase', `unknown product ${show(native)}`, frame)
           trades.push({
             type: 'trade',
             exchange: 'coinbase',
@@ -85,7 +108,7 @@ export class CoinbaseAdapter implements ExchangeAdapter {
         }
       }
       // Coinbase lists the trades of an event newest first.
-      trades.sort((a, b) => Number(a.id) - Number(b.id))
+      if (trades.length > 1) trades.sort((a, b) => Number(a.id) - Number(b.id))
       return { kind: 'trades', trades, snapshot }
     }
     if (channel === 'heartbeats') return { kind: 'heartbeat' }
@@ -101,15 +124,12 @@ export class CoinbaseAdapter implements ExchangeAdapter {
       return { kind: 'ack', symbols }
     }
     if (msg.type === 'error') {
-      const error = new FeedError(
-        'SUBSCRIPTION',
-        'coinbase',
-        `server error: ${String(msg.message)}; check the product ids (e.g. BTC-USD)`,
-        { frame },
-      )
+      const error = new FeedError('SUBSCRIPTION', 'coinbase', `server error: ${text(msg.message)}; check the product ids (e.g. BTC-USD)`, {
+        frame,
+      })
       return { kind: 'rejected', error }
     }
-    return { kind: 'ignored', reason: `unhandled Coinbase channel ${JSON.stringify(channel ?? msg.type)}` }
+    return { kind: 'ignored', reason: `unhandled Coinbase channel ${show(channel ?? msg.type)}` }
   }
 }
 

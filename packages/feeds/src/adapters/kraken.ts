@@ -3,17 +3,22 @@ import { type CanonicalSymbol, FeedError, isSymbol, type Trade } from '@k2/core'
 import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
 import {
   array,
+  caught,
   decimal,
   FieldError,
+  frameText,
   isoToMicros,
   numeric,
   parseJsonFrame,
   protocolError,
   record,
   SymbolMap,
+  show,
   str,
+  text,
   tradeId,
 } from './fields.js'
+import { scanKrakenTrades } from './kraken-scan.js'
 
 /** Legacy asset codes (v1 and REST) to the common ones v2 uses. */
 const LEGACY: Record<string, string> = {
@@ -37,6 +42,8 @@ export function krakenToCanonical(native: string): CanonicalSymbol | undefined {
   const symbol = `${(LEGACY[base] ?? base).toUpperCase()}-${(LEGACY[quote] ?? quote).toUpperCase()}`
   return isSymbol(symbol) ? symbol : undefined
 }
+
+const byId = (a: Trade, b: Trade) => Number(a.id) - Number(b.id)
 
 /** Kraken WebSocket v2 `trade` channel. `side` is the taker side; `trade_id` is contiguous per pair. */
 export class KrakenAdapter implements ExchangeAdapter {
@@ -64,7 +71,7 @@ export class KrakenAdapter implements ExchangeAdapter {
   }
 
   subscribe(symbols: readonly CanonicalSymbol[], _channel: FeedChannel, reqId: number): string[] {
-    // snapshot: true returns the last 50 trades, which fills a short gap after a reconnect.
+    // snapshot: true returns the last 50 trades: emitted on the first subscription, filling a short gap after a reconnect.
     return [
       JSON.stringify({
         method: 'subscribe',
@@ -83,7 +90,14 @@ export class KrakenAdapter implements ExchangeAdapter {
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
-    return parseJsonFrame('kraken', frame, (json) => this.parseMessage(record(json, 'frame'), frame, recvTs))
+    try {
+      const f = frameText(frame, 'kraken')
+      return (
+        scanKrakenTrades(f, recvTs, this.map) ?? parseJsonFrame('kraken', f, (json) => this.parseMessage(record(json, 'frame'), f, recvTs))
+      )
+    } catch (err) {
+      return caught('kraken', frame, err)
+    }
   }
 
   private parseMessage(msg: Record<string, unknown>, frame: string, recvTs: number): ParsedFrame {
@@ -91,15 +105,14 @@ export class KrakenAdapter implements ExchangeAdapter {
     if (channel === 'trade') {
       const type = msg.type
       if (type !== 'update' && type !== 'snapshot')
-        throw new FieldError(`trade message type must be "update" or "snapshot", got ${JSON.stringify(type)}`)
+        throw new FieldError(`trade message type must be "update" or "snapshot", got ${show(type)}`)
       const trades: Trade[] = []
       for (const row of array(msg.data, 'data')) {
         const t = record(row, 'trade')
         const native = str(t.symbol, 'symbol')
         const symbol = this.toCanonical(native)
-        if (symbol === undefined) return protocolError('kraken', `unknown symbol ${JSON.stringify(native)}`, frame)
-        if (t.side !== 'buy' && t.side !== 'sell')
-          throw new FieldError(`field "side" must be "buy" or "sell", got ${JSON.stringify(t.side)}`)
+        if (symbol === undefined) return protocolError('kraken', `unknown symbol ${show(native)}`, frame)
+        if (t.side !== 'buy' && t.side !== 'sell') throw new FieldError(`field "side" must be "buy" or "sell", got ${show(t.side)}`)
         trades.push({
           type: 'trade',
           exchange: 'kraken',
@@ -112,6 +125,8 @@ export class KrakenAdapter implements ExchangeAdapter {
           recvTs,
         })
       }
+      // Oldest first whatever order a snapshot lists them in (a stable sort: already sorted costs one pass).
+      if (trades.length > 1) trades.sort(byId)
       return { kind: 'trades', trades, snapshot: type === 'snapshot' }
     }
     if (channel === 'heartbeat') return { kind: 'heartbeat' }
@@ -133,14 +148,14 @@ export class KrakenAdapter implements ExchangeAdapter {
       const error = new FeedError(
         'SUBSCRIPTION',
         'kraken',
-        `subscription refused: ${String(msg.error)}; check the symbol (Kraken v2 writes BTC/USD)`,
+        `subscription refused: ${text(msg.error)}; check the symbol (Kraken v2 writes BTC/USD)`,
         { frame },
       )
       return { kind: 'rejected', error, ...ids }
     }
     if (method === 'unsubscribe') return { kind: 'ignored', reason: 'unsubscribe acknowledged' }
     if (typeof msg.error === 'string') return protocolError('kraken', `server error: ${msg.error}`, frame)
-    return { kind: 'ignored', reason: `unhandled Kraken message ${JSON.stringify(channel ?? method)}` }
+    return { kind: 'ignored', reason: `unhandled Kraken message ${show(channel ?? method)}` }
   }
 }
 
@@ -156,7 +171,7 @@ function krakenHistory(a: KrakenAdapter): HistoryApi {
     parsePage: (body, symbol, recvTs) => {
       const r = record(JSON.parse(body), 'Trades response')
       const errors = array(r.error ?? [], 'error')
-      if (errors.length > 0) throw new FieldError(`Kraken REST error: ${errors.join('; ')}`)
+      if (errors.length > 0) throw new FieldError(`Kraken REST error: ${errors.map(text).join('; ')}`)
       const result = record(r.result, 'result')
       const key = Object.keys(result).find((k) => k !== 'last')
       if (key === undefined) return []

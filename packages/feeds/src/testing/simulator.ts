@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { type CanonicalSymbol, type Exchange, K2Error, parseExchange } from '@k2/core'
 import { type WebSocket, WebSocketServer } from 'ws'
+import { type HostileKind, hostileFrame } from './hostile-frames.js'
 import type { ClientState, SimProtocol } from './protocols/protocol.js'
 import { type MalformedKind, malformedFrame, protocolFor } from './sim-frames.js'
 import { Tape, type TapeTrade } from './tape.js'
@@ -26,6 +27,11 @@ export interface SimulatorOptions {
   restFailEvery?: number
   /** Trades of history kept per symbol (default: all). Bound it for long runs; the REST history shrinks with it. */
   historyLimit?: number
+  /**
+   * Trades of each symbol printed before the simulator starts, as on a market that was already open:
+   * subscribe snapshots (Kraken's last 50, Coinbase's last 100) and the REST history serve them.
+   */
+  pastTrades?: number
 }
 
 interface Client {
@@ -64,6 +70,7 @@ export class ExchangeSimulator {
     this.exchange = parseExchange(options.exchange)
     this.tape = new Tape(this.exchange, options.symbols, options.seed ?? 1, undefined, options.historyLimit)
     this.protocol = protocolFor(this.exchange, options.channel ?? 'trades')
+    for (const s of this.tape.symbols) for (let i = 0; i < (options.pastTrades ?? 0); i++) this.tape.next(s)
   }
 
   /** Starts a simulator on a free port of 127.0.0.1. */
@@ -188,6 +195,25 @@ export class ExchangeSimulator {
   sendMalformed(kind: MalformedKind): void {
     if (this.silent) return
     for (const c of this.clients) c.ws.send(malformedFrame(kind, this.protocol, c.state, this.tape.symbols[0] as CanonicalSymbol))
+  }
+
+  /**
+   * Sends one hostile frame of `kind` (see `HOSTILE_KINDS`) to every connection subscribed to `symbol`
+   * (default: the first listed). It carries the symbol's next real trade id and prints nothing: the
+   * tape is unchanged, so a feed must dead-letter it and still emit the real trade with that id.
+   * Returns the number of connections it was sent to.
+   */
+  sendHostile(kind: HostileKind, symbol: CanonicalSymbol = this.tape.symbols[0] as CanonicalSymbol): number {
+    if (this.silent) return 0
+    const frame = hostileFrame(kind, this.exchange, this.protocol, this.tape.upcoming(symbol))
+    let sent = 0
+    for (const c of this.clients) {
+      if (!c.state.subscribed.has(symbol)) continue
+      if (typeof frame === 'string') c.ws.send(frame)
+      else c.ws.send(frame, { binary: true })
+      sent++
+    }
+    return sent
   }
 
   async close(): Promise<void> {

@@ -92,6 +92,27 @@ export class Tape {
     return this.series.get(symbol)?.trades ?? []
   }
 
+  /**
+   * The trade `next(symbol)` would print, as far as it is known without printing it: the next id, the
+   * current price, a size and time. The market does not move (nothing is drawn from the seed).
+   */
+  upcoming(symbol: CanonicalSymbol): TapeTrade {
+    const s = this.series.get(symbol)
+    if (s === undefined) throw new K2Error('VALIDATION', `the simulator does not list ${symbol}; add it to its symbols`)
+    const qtyText = this.qtyPool[0] as string
+    const id = this.exchange === 'bitstamp' ? this.globalId : s.nextId
+    return {
+      symbol,
+      id,
+      priceText: s.priceText,
+      qtyText,
+      price: Number(s.priceText),
+      qty: Number(qtyText),
+      side: 'buy',
+      ts: this.clockMs * 1000,
+    }
+  }
+
   /** The next trade of `symbol` (a random symbol when omitted). */
   next(symbol?: CanonicalSymbol): TapeTrade {
     let chosen = symbol

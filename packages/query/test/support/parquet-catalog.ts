@@ -23,10 +23,10 @@ export class ParquetCatalog implements FileCatalog {
   async files(table: TableName, asOf?: AsOf): Promise<SnapshotFiles> {
     const list = this.#snapshots.get(table) ?? []
     let snap = list.at(-1)
-    if (asOf?.snapshotId !== undefined) snap = list.find((s) => s.snapshotId === asOf.snapshotId)
-    else if (asOf?.timestamp !== undefined) snap = list.filter((s) => s.timestamp <= (asOf.timestamp as number)).at(-1)
+    if (asOf?.snapshot !== undefined) snap = list.find((s) => s.snapshotId === asOf.snapshot)
+    else if (asOf?.at !== undefined) snap = list.filter((s) => s.timestamp <= (asOf.at as number)).at(-1)
     if (asOf !== undefined && snap === undefined)
-      throw new K2Error('NOT_FOUND', `no snapshot of ${table} matches ${String(asOf.snapshotId ?? asOf.timestamp)}`)
+      throw new K2Error('NOT_FOUND', `no snapshot of ${table} matches ${String(asOf.snapshot ?? asOf.at)}`)
     return { table, snapshotId: snap?.snapshotId ?? null, files: snap ? [...snap.files] : [] }
   }
 }

@@ -15,7 +15,9 @@ import {
   writeManifestList,
 } from './manifests.js'
 import { loadLatest, metadataFileName, publishVersion } from './metadata-versions.js'
+import { assertAtLocation } from './table-location.js'
 import type { Snapshot, TableContext, TableMetadata, Version } from './table-metadata.js'
+import { assertWritable } from './write-support.js'
 
 /**
  * Optimistic, atomic commits: build the next `vN+1.metadata.json` from the latest version, publish
@@ -40,7 +42,7 @@ const backoff = (attempt: number) => new Promise((r) => setTimeout(r, randomInt(
 
 export function currentSnapshot(meta: TableMetadata): Snapshot | undefined {
   const id = meta['current-snapshot-id']
-  return id === -1 ? undefined : meta.snapshots.find((s) => s['snapshot-id'] === id)
+  return id === -1n ? undefined : meta.snapshots.find((s) => s['snapshot-id'] === id)
 }
 
 /**
@@ -54,6 +56,8 @@ export async function commitMetadata(
   for (let attempt = 0; ; attempt++) {
     // Listed afresh: never publish below a version that exists. A table not created yet is created.
     const base = (await loadLatest(ctx, { fresh: true })) ?? (await ensureTable(ctx))
+    // A copied or moved table still names its old location: committing would mix the two copies.
+    await assertAtLocation(ctx.spec.name, base.metadata.location, ctx.dir)
     const { metadata, discard } = await build(base, attempt)
     if (metadata === null) return base // nothing to commit
     if (await publishVersion(ctx, base.version, metadata)) {
@@ -70,9 +74,10 @@ export async function commitMetadata(
   }
 }
 
-function newSnapshotId(meta: TableMetadata): number {
+function newSnapshotId(meta: TableMetadata): bigint {
   for (;;) {
-    const id = randomInt(1, 2 ** 47) * 64 + randomInt(0, 64) // positive, ≤ 2^53 − 1 (exact in JS and in icebird)
+    // positive, ≤ 2^53 − 1: exact in icebird, which parses metadata with JSON.parse
+    const id = BigInt(randomInt(1, 2 ** 47) * 64 + randomInt(0, 64))
     if (!meta.snapshots.some((s) => s['snapshot-id'] === id)) return id
   }
 }
@@ -104,7 +109,7 @@ async function rewriteManifests(
   ctx: TableContext,
   manifests: ManifestFileRecord[],
   remove: ReadonlySet<string>,
-  snapshotId: number,
+  snapshotId: bigint,
 ): Promise<{ carried: ManifestFileRecord[]; rewritten: WrittenManifest[] }> {
   const carried: ManifestFileRecord[] = []
   const rewritten: WrittenManifest[] = []
@@ -142,7 +147,7 @@ async function consolidate(
   ctx: TableContext,
   manifests: ManifestFileRecord[],
   remove: ReadonlySet<string>,
-  snapshotId: number,
+  snapshotId: bigint,
 ): Promise<WrittenManifest> {
   const entries: ManifestEntry[] = []
   for (const m of manifests) {
@@ -176,6 +181,9 @@ export async function commitSnapshot(
   const version = await commitMetadata(ctx, async (base) => {
     const meta = base.metadata
     const parent = currentSnapshot(meta)
+    const parentManifests = parent ? await readManifestList(parent) : []
+    // Before anything is written: another engine may have given the table features K2 does not write.
+    assertWritable(ctx.spec.name, meta, parentManifests, ctx.spec)
     const live = await liveFiles(parent)
     const change = await prepare(base, live)
     lastChange = change
@@ -189,7 +197,6 @@ export async function commitSnapshot(
     const snapshotId = newSnapshotId(meta)
     const sequence = meta['last-sequence-number'] + 1
     const discard: string[] = []
-    const parentManifests = parent ? await readManifestList(parent) : []
     const { carried, rewritten } = change.consolidate
       ? { carried: [], rewritten: [await consolidate(ctx, parentManifests, change.remove, snapshotId)] }
       : await rewriteManifests(ctx, parentManifests, change.remove, snapshotId)

@@ -31,7 +31,7 @@ function newTableMetadata(spec: TableSpec, location: string, nowMs: number): Tab
       'write.parquet.compression-codec': 'zstd',
       'schema.name-mapping.default': nameMapping(spec),
     },
-    'current-snapshot-id': -1,
+    'current-snapshot-id': -1n,
     snapshots: [],
     'snapshot-log': [],
     'metadata-log': [],

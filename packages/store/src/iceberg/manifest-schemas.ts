@@ -143,9 +143,10 @@ export interface DataFileRecord {
   sort_order_id: number | null
 }
 
+/** A manifest entry; ids are bigints (64-bit), counts and sequence numbers exact numbers. */
 export interface ManifestEntry {
   status: 0 | 1 | 2
-  snapshot_id: number | null
+  snapshot_id: bigint | null
   sequence_number: number | null
   file_sequence_number: number | null
   data_file: DataFileRecord
@@ -165,7 +166,7 @@ export interface ManifestFileRecord {
   content: number
   sequence_number: number
   min_sequence_number: number
-  added_snapshot_id: number
+  added_snapshot_id: bigint
   added_files_count: number
   existing_files_count: number
   deleted_files_count: number

@@ -6,6 +6,7 @@ import { decodeAvroFile, encodeAvroFile } from './avro-file.js'
 import { writeDurable } from './durable-fs.js'
 import { fromUri, toUri } from './file-uri.js'
 import { manifestListProblem, manifestProblem } from './manifest-checks.js'
+import { exactEntry, exactListRecord } from './manifest-records.js'
 import {
   type DataFileRecord,
   type FieldSummary,
@@ -22,21 +23,31 @@ import { icebergPartitionSpec, icebergSchema, type TableSpec } from './table-spe
 /** A data file live in a snapshot, with the sequence numbers it inherited. */
 export interface LiveFile {
   file: DataFileRecord
-  snapshotId: number
+  /** Where the file is on this machine (`file_path` through the table's path mapping). */
+  path: string
+  snapshotId: bigint
   sequenceNumber: number
   fileSequenceNumber: number
 }
 
-// Manifests and manifest lists are immutable once written: cache them by path.
+/** Where a path in metadata is on this machine (`fromUri`, or a table's prefix mapping). */
+export type ResolvePath = (uri: string) => string
+
+// Manifests and manifest lists are immutable once written: cache them by local path (a copied lake
+// has the same URIs in its metadata, in other files).
 const cache = new Map<string, { records: unknown[]; length: number }>()
 const CACHE_MAX = 2000
 
-async function readAvro<T>(uri: string, what: string, problem: (records: T[]) => string | null): Promise<{ records: T[]; length: number }> {
-  const path = fromUri(uri)
+async function readAvro<T>(
+  path: string,
+  what: string,
+  exact: (r: T) => T,
+  problem: (records: T[]) => string | null,
+): Promise<{ records: T[]; length: number }> {
   let buf: Buffer
   try {
     // Files are immutable, so a cached copy is good while the file is still there, unchanged in size.
-    const hit = cache.get(uri)
+    const hit = cache.get(path)
     if (hit && (await stat(path)).size === hit.length) return hit as { records: T[]; length: number }
     buf = await readFile(path)
   } catch (err) {
@@ -49,9 +60,9 @@ async function readAvro<T>(uri: string, what: string, problem: (records: T[]) =>
       { cause: err, details: { path } },
     )
   }
-  let records: T[]
+  let decoded: T[]
   try {
-    records = decodeAvroFile<T>(buf).records
+    decoded = decodeAvroFile<T>(buf).records
   } catch (err) {
     throw new K2Error(
       'CORRUPT_TABLE',
@@ -63,34 +74,42 @@ async function readAvro<T>(uri: string, what: string, problem: (records: T[]) =>
     )
   }
   // Checked once, before it is cached: a file that decodes may still hold records no table has.
-  const wrong = problem(records)
-  if (wrong) {
+  let records: T[]
+  let wrong = problem(decoded)
+  try {
+    records = wrong === null ? decoded.map(exact) : []
+  } catch (err) {
+    wrong = (err as Error).message
+    records = []
+  }
+  if (wrong !== null) {
     throw new K2Error('CORRUPT_TABLE', `${what} ${path} is damaged (${wrong}): restore it from a backup`, {
       details: { path },
     })
   }
   const value = { records, length: buf.length }
   if (cache.size >= CACHE_MAX) cache.clear()
-  cache.set(uri, value)
+  cache.set(path, value)
   return value
 }
 
-export async function readManifestList(snapshot: Snapshot): Promise<ManifestFileRecord[]> {
+export async function readManifestList(snapshot: Snapshot, resolve: ResolvePath = fromUri): Promise<ManifestFileRecord[]> {
   const what = `manifest list of snapshot ${String(snapshot['snapshot-id'])}`
-  return (await readAvro<ManifestFileRecord>(snapshot['manifest-list'], what, checkList)).records
+  const check = (records: ManifestFileRecord[]) => listProblem(records, resolve)
+  return (await readAvro(resolve(snapshot['manifest-list']), what, exactListRecord, check)).records
 }
 
-export async function readManifest(m: ManifestFileRecord): Promise<ManifestEntry[]> {
-  return (await readAvro<ManifestEntry>(m.manifest_path, 'manifest', manifestProblem)).records
+export async function readManifest(m: ManifestFileRecord, resolve: ResolvePath = fromUri): Promise<ManifestEntry[]> {
+  return (await readAvro(resolve(m.manifest_path), 'manifest', exactEntry, manifestProblem)).records
 }
 
-/** A list's records must be sound and name manifests by local file URIs. */
-function checkList(records: ManifestFileRecord[]): string | null {
+/** A list's records must be sound and name manifests this lake can find. */
+function listProblem(records: ManifestFileRecord[], resolve: ResolvePath): string | null {
   const problem = manifestListProblem(records)
   if (problem) return problem
   for (const r of records) {
     try {
-      fromUri(r.manifest_path)
+      resolve(r.manifest_path)
     } catch (err) {
       return `it names manifest ${JSON.stringify(r.manifest_path.slice(0, 200))}, which is not a local file URI: ${(err as Error).message}`
     }
@@ -99,15 +118,16 @@ function checkList(records: ManifestFileRecord[]): string | null {
 }
 
 /** Every live data file of a snapshot, with inherited ids and sequence numbers filled in. */
-export async function liveFiles(snapshot: Snapshot | undefined): Promise<LiveFile[]> {
+export async function liveFiles(snapshot: Snapshot | undefined, resolve: ResolvePath = fromUri): Promise<LiveFile[]> {
   if (!snapshot) return []
   const out: LiveFile[] = []
-  for (const m of await readManifestList(snapshot)) {
+  for (const m of await readManifestList(snapshot, resolve)) {
     if (m.content !== 0) continue
-    for (const e of await readManifest(m)) {
+    for (const e of await readManifest(m, resolve)) {
       if (e.status === 2) continue
       out.push({
         file: e.data_file,
+        path: resolve(e.data_file.file_path),
         snapshotId: e.snapshot_id ?? m.added_snapshot_id,
         sequenceNumber: e.sequence_number ?? m.sequence_number,
         fileSequenceNumber: e.file_sequence_number ?? m.sequence_number,
@@ -157,7 +177,7 @@ export interface WrittenManifest {
   path: string
   record: Omit<ManifestFileRecord, 'sequence_number' | 'min_sequence_number' | 'added_snapshot_id'> & {
     min_sequence_number: number | null
-    added_snapshot_id: number | null
+    added_snapshot_id: bigint | null
   }
 }
 
@@ -170,7 +190,7 @@ export async function writeManifest(
   spec: TableSpec,
   metadataDir: string,
   entries: ManifestEntry[],
-  addedSnapshotId: number | null,
+  addedSnapshotId: bigint | null,
 ): Promise<WrittenManifest> {
   const path = join(metadataDir, `${randomUUID()}-m0.avro`)
   const buf = encodeAvroFile(manifestEntrySchema(spec), entries, headerFor(spec))
@@ -205,8 +225,8 @@ export async function writeManifest(
 
 export async function writeManifestList(
   metadataDir: string,
-  snapshotId: number,
-  parentId: number | null,
+  snapshotId: bigint,
+  parentId: bigint | null,
   sequenceNumber: number,
   attempt: number,
   manifests: ManifestFileRecord[],

@@ -4,6 +4,7 @@ import { access, readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { K2Error } from '@k2/core'
 import { publishExclusive, replaceFile, writeDurable } from './durable-fs.js'
+import { stringifyJsonExact } from './exact-json.js'
 import { parseMetadata, type TableContext, type TableMetadata, type Version } from './table-metadata.js'
 
 /**
@@ -150,7 +151,7 @@ export async function readVersion(metadataDir: string, n: number): Promise<Versi
 /** Publishes `metadata` as the next version after `base`; false when another writer got there first. */
 export async function publishVersion(ctx: TableContext, baseVersion: number, metadata: TableMetadata): Promise<boolean> {
   const temp = join(ctx.metadataDir, `${randomUUID()}.metadata.json`)
-  await writeDurable(temp, JSON.stringify(metadata))
+  await writeDurable(temp, stringifyJsonExact(metadata))
   const won = await publishExclusive(temp, join(ctx.metadataDir, metadataFileName(baseVersion + 1)))
   if (won) await replaceFile(join(ctx.metadataDir, 'version-hint.text'), String(baseVersion + 1)).catch(() => {})
   return won

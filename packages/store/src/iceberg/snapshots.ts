@@ -46,31 +46,32 @@ export function snapshotInfo(meta: TableMetadata, s: Snapshot): SnapshotInfo {
  * at that instant, from the snapshot log, as Spark, PyIceberg and DuckDB resolve it), else the
  * current one. Undefined means "no snapshot" (an empty table, or a time before the first commit).
  */
-export function selectSnapshot(meta: TableMetadata, table: string, asOf: AsOf = {}): Snapshot | undefined {
-  if (asOf.snapshotId !== undefined) {
-    const s = meta.snapshots.find((x) => BigInt(x['snapshot-id']) === BigInt(asOf.snapshotId as bigint))
+export function selectSnapshot(meta: TableMetadata, table: string, asOf?: AsOf): Snapshot | undefined {
+  if (asOf?.snapshot !== undefined) {
+    const id = asOf.snapshot
+    const s = meta.snapshots.find((x) => x['snapshot-id'] === id)
     if (!s) {
-      throw new K2Error('NOT_FOUND', `${table} has no snapshot ${asOf.snapshotId} (never existed or expired): list them with history()`, {
-        details: { snapshotId: String(asOf.snapshotId) },
+      throw new K2Error('NOT_FOUND', `${table} has no snapshot ${id} (never existed or expired): list them with history()`, {
+        details: { snapshotId: String(id) },
       })
     }
     return s
   }
-  if (asOf.timestamp !== undefined) {
-    const ms = toMillis(asOf.timestamp)
-    let pick: number | undefined
+  if (asOf?.at !== undefined) {
+    const ms = toMillis(asOf.at)
+    let pick: bigint | undefined
     for (const e of meta['snapshot-log']) if (e['timestamp-ms'] <= ms) pick = e['snapshot-id']
     if (pick === undefined) {
       throw new K2Error(
         'NOT_FOUND',
         `${table} has no snapshot at or before ${new Date(ms).toISOString()}: pick a later time (see history())`,
         {
-          details: { timestamp: asOf.timestamp },
+          details: { at: asOf.at },
         },
       )
     }
     return meta.snapshots.find((s) => s['snapshot-id'] === pick)
   }
   const id = meta['current-snapshot-id']
-  return id === -1 ? undefined : meta.snapshots.find((s) => s['snapshot-id'] === id)
+  return id === -1n ? undefined : meta.snapshots.find((s) => s['snapshot-id'] === id)
 }

@@ -1,11 +1,15 @@
 import { K2Error } from '@k2/core'
+import { parseJsonExact, toBigIntId } from './exact-json.js'
 import { metadataProblem } from './metadata-checks.js'
 import type { TableSpec } from './table-spec.js'
 
-/** Iceberg v2 table metadata (`vN.metadata.json`), the fields K2 reads and writes. */
+/**
+ * Iceberg v2 table metadata (`vN.metadata.json`), the fields K2 reads and writes. Snapshot ids are
+ * 64-bit (`bigint`; other engines draw them up to 2^63); `current-snapshot-id` is -1n for none.
+ */
 export interface Snapshot {
-  'snapshot-id': number
-  'parent-snapshot-id'?: number
+  'snapshot-id': bigint
+  'parent-snapshot-id'?: bigint
   'sequence-number': number
   'timestamp-ms': number
   'manifest-list': string
@@ -28,11 +32,11 @@ export interface TableMetadata {
   'sort-orders': Record<string, unknown>[]
   'default-sort-order-id': number
   properties: Record<string, string>
-  'current-snapshot-id': number
+  'current-snapshot-id': bigint
   snapshots: Snapshot[]
-  'snapshot-log': { 'timestamp-ms': number; 'snapshot-id': number }[]
+  'snapshot-log': { 'timestamp-ms': number; 'snapshot-id': bigint }[]
   'metadata-log': { 'timestamp-ms': number; 'metadata-file': string }[]
-  refs: Record<string, { 'snapshot-id': number; type: 'branch' | 'tag' }>
+  refs: Record<string, { 'snapshot-id': bigint; type: 'branch' | 'tag' }>
   statistics: unknown[]
   'partition-statistics': unknown[]
 }
@@ -80,7 +84,7 @@ function corrupt(file: string, why: string, cause?: unknown): K2Error {
 export function parseMetadata(text: string, file: string): TableMetadata {
   let m: unknown
   try {
-    m = JSON.parse(text)
+    m = parseJsonExact(text)
   } catch (err) {
     throw corrupt(file, 'not valid JSON, perhaps truncated', err)
   }
@@ -103,10 +107,28 @@ export function parseMetadata(text: string, file: string): TableMetadata {
   meta.properties ??= {}
   meta.statistics ??= []
   meta['partition-statistics'] ??= []
-  if (meta['current-snapshot-id'] === undefined || meta['current-snapshot-id'] === null) meta['current-snapshot-id'] = -1
+  exactIds(meta, file)
   const current = meta['current-snapshot-id']
-  if (current !== -1 && !meta.snapshots.some((s) => s['snapshot-id'] === current)) {
+  if (current !== -1n && !meta.snapshots.some((s) => s['snapshot-id'] === current)) {
     throw corrupt(file, `current snapshot ${current} is not among its snapshots`)
   }
   return meta
+}
+
+/** Makes every snapshot id a bigint (JSON gives small ones as numbers); a non-integer id is CORRUPT_TABLE. */
+function exactIds(meta: TableMetadata, file: string): void {
+  const id = (value: unknown, where: string): bigint => {
+    const out = toBigIntId(value)
+    if (out === undefined) throw corrupt(file, `${where} ${String(value)} is not an integer snapshot id`)
+    return out
+  }
+  const current = meta['current-snapshot-id'] as unknown
+  meta['current-snapshot-id'] = current === undefined || current === null ? -1n : id(current, 'current-snapshot-id')
+  for (const s of meta.snapshots) {
+    s['snapshot-id'] = id(s['snapshot-id'], 'snapshot-id')
+    if (s['parent-snapshot-id'] === null) delete s['parent-snapshot-id']
+    if (s['parent-snapshot-id'] !== undefined) s['parent-snapshot-id'] = id(s['parent-snapshot-id'], 'parent-snapshot-id')
+  }
+  for (const e of meta['snapshot-log']) e['snapshot-id'] = id(e['snapshot-id'], 'snapshot-log snapshot-id')
+  for (const r of Object.values(meta.refs)) r['snapshot-id'] = id(r['snapshot-id'], 'refs snapshot-id')
 }

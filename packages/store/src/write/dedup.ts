@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { fromUri } from '../iceberg/file-uri.js'
 import type { LiveFile } from '../iceberg/manifests.js'
 import { compareStrings, decodeValue } from '../iceberg/single-value.js'
 import type { TableSpec } from '../iceberg/table-spec.js'
@@ -100,7 +99,7 @@ export async function dropDuplicates(
     const tuple = staged.partitions[p] ?? {}
     for (const f of live) {
       const samePartition = spec.partition.every((pf) => f.file.partition[pf.name] === tuple[pf.name])
-      if (samePartition && mayOverlap(spec, f, keyCols, r)) candidates.set(fromUri(f.file.file_path), Number(f.file.file_size_in_bytes))
+      if (samePartition && mayOverlap(spec, f, keyCols, r)) candidates.set(f.path, Number(f.file.file_size_in_bytes))
     }
   }
   if (candidates.size === 0) return dropped

@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { Scalar } from '@k2/core'
-import { fromUri } from '../iceberg/file-uri.js'
 import type { LiveFile } from '../iceberg/manifests.js'
 import type { TableSpec } from '../iceberg/table-spec.js'
 import { checkDataFiles, type FileContext, probeSql, readFailure } from './data-file-checks.js'
@@ -21,7 +20,7 @@ export async function stageFromFiles(
   where?: string,
 ): Promise<Staged> {
   const table = `k2_rewrite_${++seq}`
-  const read = files.map((f) => ({ path: fromUri(f.file.file_path), size: Number(f.file.file_size_in_bytes) }))
+  const read = files.map((f) => ({ path: f.path, size: Number(f.file.file_size_in_bytes) }))
   await checkDataFiles(read, ctx) // a rewrite must not carry damaged rows into a new, checksummed file
   const paths = read.map((f) => sqlString(f.path)).join(', ')
   const cols = spec.columns.map((c) => `"${c.name}"`).join(', ')

@@ -1,0 +1,71 @@
+import { K2Error } from '@k2/core'
+import type { ManifestFileRecord } from './manifest-schemas.js'
+import type { TableMetadata } from './table-metadata.js'
+import { icebergPartitionSpec, icebergSchema, type TableSpec } from './table-spec.js'
+
+/**
+ * What K2 writes: unsorted Parquet data files of its own table layouts (the schema and partition
+ * spec of `table-spec.ts`: identity, day and month transforms), copy-on-write (no delete files).
+ * A table that another engine changed — delete files, a sort order, another partition spec or an
+ * evolved schema — or that was written by another engine altogether, K2 must not write to: a
+ * compaction would resurrect deleted rows, an append would ignore the sort order or the new
+ * columns. Writes refuse with UNSUPPORTED, naming each feature, before anything is written.
+ */
+
+const K2_TRANSFORMS = new Set(['identity', 'day', 'month'])
+const K2_TYPES = new Set(['string', 'long', 'int', 'double', 'boolean', 'timestamptz'])
+
+type Field = { id: number; name: string; type: unknown; required: boolean }
+
+function schemaOf(meta: TableMetadata): { fields: Field[] } | undefined {
+  return meta.schemas.find((s) => s['schema-id'] === meta['current-schema-id']) as { fields: Field[] } | undefined
+}
+
+/** The features of `meta` K2 does not write; for a K2 table, also how it differs from K2's layout. */
+export function unsupportedFeatures(meta: TableMetadata, manifests: readonly ManifestFileRecord[], spec?: TableSpec): string[] {
+  const out: string[] = []
+  const deletes = manifests.filter((m) => m.content !== 0).length
+  if (deletes > 0 || Number(currentSummary(meta)['total-delete-files'] ?? 0) > 0) {
+    out.push('delete files (row-level deletes; K2 deletes rows by rewriting files)')
+  }
+  const order = meta['sort-orders'].find((o) => o['order-id'] === meta['default-sort-order-id']) as { fields?: unknown[] } | undefined
+  if ((order?.fields?.length ?? 0) > 0) out.push(`sort order ${meta['default-sort-order-id']} (K2 writes unsorted tables)`)
+  const pspec = meta['partition-specs'].find((p) => p['spec-id'] === meta['default-spec-id']) as
+    | { fields: { transform: string; name: string }[] }
+    | undefined
+  for (const f of pspec?.fields ?? []) {
+    if (!K2_TRANSFORMS.has(f.transform)) out.push(`partition transform ${f.transform} on ${f.name}`)
+  }
+  const schema = schemaOf(meta)
+  for (const f of schema?.fields ?? []) {
+    if (typeof f.type !== 'string' || !K2_TYPES.has(f.type))
+      out.push(`column type ${typeof f.type === 'string' ? f.type : 'nested'} ("${f.name}")`)
+  }
+  if (spec) {
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+    const want = (icebergSchema(spec).fields as Field[]).map(({ id, name, type, required }) => ({ id, name, type, required }))
+    const have = (schema?.fields ?? []).map(({ id, name, type, required }) => ({ id, name, type, required }))
+    if (!same(want, have)) out.push(`a schema other than ${spec.name}'s (evolved by another engine)`)
+    const key = (f: Record<string, unknown>) => [f['source-id'], f['field-id'], f.name, f.transform]
+    const fields = (pspec?.fields ?? []) as unknown as Record<string, unknown>[]
+    if (!same(icebergPartitionSpec(spec).fields.map(key), fields.map(key))) out.push(`a partition spec other than ${spec.name}'s`)
+  } else {
+    out.push('read-only access (openTable); K2 writes only the lake tables openLake() manages')
+  }
+  return out
+}
+
+function currentSummary(meta: TableMetadata): Record<string, string> {
+  return meta.snapshots.find((s) => s['snapshot-id'] === meta['current-snapshot-id'])?.summary ?? {}
+}
+
+/** Throws UNSUPPORTED when K2 must not write to the table; `what` names the table for the message. */
+export function assertWritable(what: string, meta: TableMetadata, manifests: readonly ManifestFileRecord[], spec?: TableSpec): void {
+  const features = unsupportedFeatures(meta, manifests, spec)
+  if (features.length === 0) return
+  throw new K2Error(
+    'UNSUPPORTED',
+    `K2 does not write to ${what}: it uses ${features.join('; ')}. Nothing was changed; write to it with the engine that made it (Spark, pyiceberg), or read it with K2 and write the rows to a K2 table`,
+    { details: { table: what, features } },
+  )
+}
