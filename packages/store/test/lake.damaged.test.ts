@@ -84,11 +84,23 @@ describe('damaged metadata', () => {
   it('garbage for a manifest path in a manifest list is CORRUPT_TABLE naming the list and what to do', async () => {
     const m = JSON.parse(readFileSync(latest(), 'utf8'))
     const snap = m.snapshots.at(-1)
-    const listPath = fileURLToPath(snap['manifest-list'])
-    const list = decodeAvroFile<Record<string, unknown>>(readFileSync(listPath))
+    const list = decodeAvroFile<Record<string, unknown>>(readFileSync(fileURLToPath(snap['manifest-list'])))
+    // A list as another engine or a hand edit would leave it: a name without K2's checksum.
+    const listPath = join(metaDir(), 'snap-edited.avro')
+    const edit = (path: string) => {
+      writeFileSync(
+        listPath,
+        encodeAvroFile(
+          MANIFEST_LIST_SCHEMA,
+          list.records.map((r, i) => (i === 0 ? { ...r, manifest_path: path } : r)),
+          list.metadata,
+        ),
+      )
+      snap['manifest-list'] = `file://${listPath}`
+      writeFileSync(latest(), JSON.stringify(m))
+    }
     for (const garbage of ['file:///a%2Fb-m0.avro', 'http://host/x-m0.avro', '\u0007garbage', '', 'file:///x\u0000y']) {
-      const records = list.records.map((r, i) => (i === 0 ? { ...r, manifest_path: garbage } : r))
-      writeFileSync(listPath, encodeAvroFile(MANIFEST_LIST_SCHEMA, records, list.metadata))
+      edit(garbage)
       const lake = await openLake(root)
       const t = await lake.table('silver.trades')
       for (const read of [() => t.scan(), () => t.files(), () => lake.query('silver.trades').rows()]) {
@@ -96,7 +108,8 @@ describe('damaged metadata', () => {
         expect(codeOf(err), JSON.stringify(garbage)).toBe('CORRUPT_TABLE')
         expect(err?.message).toContain(listPath)
         expect(err?.message).toContain(`snapshot ${snap['snapshot-id']}`)
-        expect(err?.message).toMatch(/restore it from a backup/)
+        expect(err?.message).toMatch(/(manifest|it names manifest).*restore it from a backup/)
+        expect(err?.message).not.toMatch(/checksum/)
       }
       const before = treeDigest(root)
       expect(codeOf(await failure(t.append(makeTrades(3, { startId: 7000 }))))).toBe('CORRUPT_TABLE')
@@ -104,19 +117,21 @@ describe('damaged metadata', () => {
       await lake.close()
     }
     // a well-formed path to no file: the manifest is named, with what to do
-    const gone = `file://${join(metaDir(), 'gone-m0.avro')}`
-    writeFileSync(
-      listPath,
-      encodeAvroFile(
-        MANIFEST_LIST_SCHEMA,
-        list.records.map((r, i) => (i === 0 ? { ...r, manifest_path: gone } : r)),
-        list.metadata,
-      ),
-    )
-    const lake = await openLake(root)
-    const err = await failure((await lake.table('silver.trades')).scan())
+    edit(`file://${join(metaDir(), 'gone-m0.avro')}`)
+    let lake = await openLake(root)
+    let err = await failure((await lake.table('silver.trades')).scan())
     expect(codeOf(err)).toBe('CORRUPT_TABLE')
     expect(err?.message).toMatch(/gone-m0\.avro is missing.*restore it, or roll back/)
+    await lake.close()
+    // the same edit under the list's own name breaks the checksum K2 named it with
+    const named = fileURLToPath(JSON.parse(readFileSync(latest(), 'utf8')).snapshots[0]['manifest-list'])
+    const first = decodeAvroFile<Record<string, unknown>>(readFileSync(named))
+    writeFileSync(named, encodeAvroFile(MANIFEST_LIST_SCHEMA, first.records, { ...first.metadata, 'sequence-number': '99' }))
+    lake = await openLake(root)
+    const [oldest] = await (await lake.table('silver.trades')).history()
+    err = await failure((await lake.table('silver.trades')).scan({ snapshot: oldest?.snapshotId as bigint }))
+    expect(codeOf(err)).toBe('CORRUPT_TABLE')
+    expect(err?.message).toMatch(/does not match the checksum it was written with/)
     await lake.close()
   })
 })

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { K2Error } from '@k2/core'
 import { decodeAvroFile, encodeAvroFile } from './avro-file.js'
+import { checksumOf, checksumTag, namedChecksum } from './checksum-names.js'
 import { writeDurable } from './durable-fs.js'
 import { fromUri, toUri } from './file-uri.js'
 import { manifestListProblem, manifestProblem } from './manifest-checks.js'
@@ -35,7 +36,7 @@ export type ResolvePath = (uri: string) => string
 
 // Manifests and manifest lists are immutable once written: cache them by local path (a copied lake
 // has the same URIs in its metadata, in other files).
-const cache = new Map<string, { records: unknown[]; length: number }>()
+const cache = new Map<string, { records: unknown[]; length: number; key: string }>()
 const CACHE_MAX = 2000
 
 async function readAvro<T>(
@@ -43,12 +44,16 @@ async function readAvro<T>(
   what: string,
   exact: (r: T) => T,
   problem: (records: T[]) => string | null,
+  length?: number,
 ): Promise<{ records: T[]; length: number }> {
   let buf: Buffer
+  let key: string
   try {
-    // Files are immutable, so a cached copy is good while the file is still there, unchanged in size.
+    // Files are immutable, so a cached copy is good while the file is there and unchanged.
+    const st = await stat(path)
+    key = `${st.size}:${st.mtimeMs}:${st.ino}`
     const hit = cache.get(path)
-    if (hit && (await stat(path)).size === hit.length) return hit as { records: T[]; length: number }
+    if (hit?.key === key) return hit as { records: T[]; length: number }
     buf = await readFile(path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
@@ -60,6 +65,14 @@ async function readAvro<T>(
       { cause: err, details: { path } },
     )
   }
+  const crc = namedChecksum(path)
+  const damage =
+    crc !== null && checksumOf(buf) !== crc
+      ? 'does not match the checksum it was written with (damaged on disk)'
+      : length !== undefined && length !== buf.length
+        ? `is ${buf.length} bytes where its manifest list records ${length} (truncated or replaced)`
+        : null
+  if (damage) throw new K2Error('CORRUPT_TABLE', `${what} ${path} ${damage}: restore it from a backup`, { details: { path } })
   let decoded: T[]
   try {
     decoded = decodeAvroFile<T>(buf).records
@@ -87,7 +100,7 @@ async function readAvro<T>(
       details: { path },
     })
   }
-  const value = { records, length: buf.length }
+  const value = { records, length: buf.length, key }
   if (cache.size >= CACHE_MAX) cache.clear()
   cache.set(path, value)
   return value
@@ -100,7 +113,8 @@ export async function readManifestList(snapshot: Snapshot, resolve: ResolvePath 
 }
 
 export async function readManifest(m: ManifestFileRecord, resolve: ResolvePath = fromUri): Promise<ManifestEntry[]> {
-  return (await readAvro(resolve(m.manifest_path), 'manifest', exactEntry, manifestProblem)).records
+  const length = Number(m.manifest_length)
+  return (await readAvro(resolve(m.manifest_path), 'manifest', exactEntry, manifestProblem, length)).records
 }
 
 /** A list's records must be sound and name manifests this lake can find. */
@@ -192,8 +206,8 @@ export async function writeManifest(
   entries: ManifestEntry[],
   addedSnapshotId: bigint | null,
 ): Promise<WrittenManifest> {
-  const path = join(metadataDir, `${randomUUID()}-m0.avro`)
   const buf = encodeAvroFile(manifestEntrySchema(spec), entries, headerFor(spec))
+  const path = join(metadataDir, `${randomUUID()}${checksumTag(checksumOf(buf))}-m0.avro`)
   await writeDurable(path, buf)
   const count = (s: number) => entries.filter((e) => e.status === s)
   const rows = (s: number) => count(s).reduce((n, e) => n + e.data_file.record_count, 0)
@@ -231,13 +245,13 @@ export async function writeManifestList(
   attempt: number,
   manifests: ManifestFileRecord[],
 ): Promise<string> {
-  const path = join(metadataDir, `snap-${snapshotId}-${attempt}-${randomUUID()}.avro`)
   const buf = encodeAvroFile(MANIFEST_LIST_SCHEMA, manifests, {
     'snapshot-id': String(snapshotId),
     'parent-snapshot-id': parentId === null ? 'null' : String(parentId),
     'sequence-number': String(sequenceNumber),
     'format-version': '2',
   })
+  const path = join(metadataDir, `snap-${snapshotId}-${attempt}-${randomUUID()}${checksumTag(checksumOf(buf))}.avro`)
   await writeDurable(path, buf)
   return path
 }

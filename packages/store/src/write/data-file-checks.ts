@@ -1,6 +1,7 @@
 import { open, rename, stat } from 'node:fs/promises'
 import { crc32 } from 'node:zlib'
 import { K2Error } from '@k2/core'
+import { checksumTag, namedChecksum } from '../iceberg/checksum-names.js'
 import { sqlString } from './sql-literal.js'
 
 /**
@@ -18,7 +19,6 @@ export interface FileContext {
   snapshotId: bigint | number | string | null
 }
 
-const CRC_NAME = /-c([0-9a-f]{8})\.parquet$/
 const verified = new Set<string>()
 const VERIFIED_MAX = 100_000
 
@@ -47,7 +47,7 @@ function remember(key: string): void {
 /** Renames a freshly written data file after its checksum; returns the new path (known good). */
 export async function nameByChecksum(path: string): Promise<string> {
   const crc = await crcOf(path)
-  const named = path.replace(/\.parquet$/, `-c${crc.toString(16).padStart(8, '0')}.parquet`)
+  const named = path.replace(/\.parquet$/, `${checksumTag(crc)}.parquet`)
   await rename(path, named)
   remember(keyOf(named, await stat(named)))
   return named
@@ -77,12 +77,12 @@ export async function checkDataFile(path: string, size: number, ctx: FileContext
   if (verified.has(key)) return
   if (!st.isFile()) throw damaged(path, ctx, 'is not a file')
   if (st.size !== size) throw damaged(path, ctx, `is ${st.size} bytes where its manifest records ${size} (truncated or replaced)`)
-  const expected = CRC_NAME.exec(path)?.[1]
-  if (expected !== undefined) {
+  const expected = namedChecksum(path)
+  if (expected !== null) {
     const crc = await crcOf(path).catch((err: unknown) => {
       throw damaged(path, ctx, `cannot be read (${(err as Error).message})`, err)
     })
-    if (crc !== Number.parseInt(expected, 16)) throw damaged(path, ctx, 'does not match the checksum it was written with (damaged on disk)')
+    if (crc !== expected) throw damaged(path, ctx, 'does not match the checksum it was written with (damaged on disk)')
   }
   remember(key)
 }
