@@ -4,7 +4,7 @@ import type { RecordBatch, Table } from 'apache-arrow'
 import { arrowSchema, toRecordBatch, toRows, toTable } from './arrow-result.js'
 import type { CompiledQuery, Source } from './compiled-query.js'
 import type { EngineBatch, QueryEngine } from './engine.js'
-import { type FileRead, unreadableFile } from './file-errors.js'
+import type { FileRead } from './file-errors.js'
 import { checkDataFilePath } from './file-paths.js'
 import { attachLineage, fingerprintSync, type Lineage, type LineageTable } from './lineage.js'
 import { type MemoryTable, memoryTableOf } from './memory-catalog.js'
@@ -13,6 +13,7 @@ import { filePruner, pruneReasons } from './prune.js'
 import { compileSelect } from './query-compiler.js'
 import type { Explain, ExplainFile, ExplainTable, QueryContext, QueryResult } from './query-context.js'
 import { displayArrow, displayExplain, displayLineage, displayRows } from './result-display.js'
+import { runLeased } from './run-query.js'
 import { checkTable, columnSpecs } from './schema.js'
 import { type AsOfInput, SelectQueryBuilder } from './select-query-builder.js'
 import type { SelectQueryNode } from './select-query-node.js'
@@ -221,61 +222,9 @@ export function createQueryLayer(catalog: FileCatalog, options: QueryLayerOption
     for await (const b of runOnEngine(plan)) yield plan.times.length === 0 ? b : asTimes(b, plan.times)
   }
 
-  /**
-   * A result is whole or an error: once the timeout or close() interrupts a query, no further
-   * batch is passed on and the query fails (QUERY_TIMEOUT, CLOSED), even from an engine that
-   * ends its result quietly instead of failing it.
-   */
   async function* runOnEngine(plan: CompiledQuery & { reads: FileRead[] }): AsyncGenerator<EngineBatch> {
     const lease: Lease = await (await poolPromise()).acquire()
-    let stopped: 'timeout' | 'closed' | undefined
-    const stop = (why: 'timeout' | 'closed') => {
-      if (stopped) return
-      stopped = why
-      lease.suspect()
-      lease.conn.interrupt()
-    }
-    const timer = setTimeout(() => stop('timeout'), timeoutMs)
-    const onClose = () => stop('closed')
-    running.add(onClose)
-    try {
-      for await (const b of lease.conn.stream(plan.sql, plan.params)) {
-        if (stopped) break
-        yield b
-      }
-      if (stopped) throw new K2Error('QUERY', 'the engine ended an interrupted result without an error')
-    } catch (err) {
-      lease.suspect()
-      if (stopped === 'timeout') {
-        throw new QueryError(
-          'QUERY_TIMEOUT',
-          `query ran longer than ${timeoutMs} ms and was interrupted: narrow it (where, between, limit) or raise timeoutMs`,
-          plan,
-          { cause: err },
-        )
-      }
-      if (stopped === 'closed') {
-        throw new QueryError('CLOSED', 'the query layer was closed while this query ran: it was interrupted and returns nothing', plan, {
-          cause: err,
-        })
-      }
-      if (K2Error.isInstance(err)) throw err
-      if (/Out of Memory/i.test((err as Error).message)) {
-        throw new QueryError(
-          'CAPACITY',
-          `query needed more memory than the engine's memoryLimit: narrow it, or raise memoryLimit / set tempDirectory to spill (${(err as Error).message.split('\n')[0]})`,
-          plan,
-          { cause: err },
-        )
-      }
-      const damaged = await unreadableFile(err, plan.reads, plan, lease.conn, () => stopped !== undefined)
-      if (damaged) throw damaged
-      throw new QueryError('QUERY', `query failed: ${(err as Error).message}`, plan, { cause: err })
-    } finally {
-      clearTimeout(timer)
-      running.delete(onClose)
-      lease.release()
-    }
+    yield* runLeased(lease, plan, { timeoutMs, running })
   }
 
   async function execute<R>(plan: Planned): Promise<QueryResult<R>> {
