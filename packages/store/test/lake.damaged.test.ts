@@ -148,7 +148,9 @@ describe('a lake that cannot be written', () => {
     await (await lake.table('silver.trades')).append(makeTrades(50))
     await lake.close()
     const before = treeDigest(root)
-    // Write permission is taken away; root ignores permissions, so then the reader runs as nobody.
+    // Write permission is taken away. Root ignores permissions, so as root the reader runs without the
+    // capabilities that override them (setpriv, from util-linux): it stays root, so it can still read
+    // the checkout wherever CI put it (running it as nobody needs a checkout other users can read).
     const asRoot = process.getuid?.() === 0
     const walk = (d: string, mode: number) => {
       chmodSync(d, mode)
@@ -156,12 +158,11 @@ describe('a lake that cannot be written', () => {
     }
     chmodSync(dir, 0o755)
     walk(root, 0o555)
-    const run = spawnSync(tsx, [script, root], {
-      encoding: 'utf8',
-      cwd: dir,
-      timeout: 60_000,
-      ...(asRoot ? { uid: 65534, gid: 65534, env: { ...process.env, HOME: dir } } : {}),
-    })
+    const [command, args] = asRoot
+      ? ['setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search', '--', tsx, script, root]]
+      : [tsx, [script, root]]
+    const run = spawnSync(command, args, { encoding: 'utf8', cwd: dir, timeout: 60_000 })
+    if (run.error) throw new Error(`could not run the read-only reader (${command}): ${run.error.message}`)
     walk(root, 0o755)
     expect(run.stderr).toBe('')
     const results = Object.fromEntries(
