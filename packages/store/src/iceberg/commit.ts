@@ -2,7 +2,6 @@ import { randomInt } from 'node:crypto'
 import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { K2Error } from '@k2/core'
-import { ensureTable } from './create-table.js'
 import { toUri } from './file-uri.js'
 import type { DataFileRecord, ManifestEntry, ManifestFileRecord } from './manifest-schemas.js'
 import {
@@ -25,6 +24,11 @@ import { assertWritable } from './write-support.js'
  * changes until the link succeeds; files of a failed attempt are removed (or left as orphans when
  * the process dies, which `removeOrphans` deletes later).
  */
+
+/** A table to commit to: where it lives, and how to create it when it does not exist yet. */
+export interface CommitContext extends TableContext {
+  ensure(): Promise<Version>
+}
 
 export interface SnapshotChange {
   operation: 'append' | 'overwrite' | 'replace' | 'delete'
@@ -50,12 +54,12 @@ export function currentSnapshot(meta: TableMetadata): Snapshot | undefined {
  * K2Error to abort (e.g. a file it wanted to replace is gone).
  */
 export async function commitMetadata(
-  ctx: TableContext,
+  ctx: CommitContext,
   build: (base: Version, attempt: number) => Promise<{ metadata: TableMetadata | null; discard: string[] }>,
 ): Promise<Version> {
   for (let attempt = 0; ; attempt++) {
     // Listed afresh: never publish below a version that exists. A table not created yet is created.
-    const base = (await loadLatest(ctx, { fresh: true })) ?? (await ensureTable(ctx))
+    const base = (await loadLatest(ctx, { fresh: true })) ?? (await ctx.ensure())
     // A copied or moved table still names its old location: committing would mix the two copies.
     await assertAtLocation(ctx.spec.name, base.metadata.location, ctx.dir)
     const { metadata, discard } = await build(base, attempt)
@@ -173,7 +177,7 @@ async function consolidate(
  * the same `add` array, the manifest of the new files is reused.
  */
 export async function commitSnapshot(
-  ctx: TableContext,
+  ctx: CommitContext,
   prepare: (base: Version, live: LiveFile[]) => Promise<SnapshotChange>,
 ): Promise<{ version: Version; snapshot: Snapshot | undefined; change: SnapshotChange }> {
   let addManifest: { add: DataFileRecord[]; written: WrittenManifest } | undefined

@@ -27,3 +27,6 @@ export function fromUri(uri: string): string {
     )
   }
 }
+
+/** Where a path in metadata is on this machine (`fromUri`, or a table's prefix mapping). */
+export type ResolvePath = (uri: string) => string

@@ -5,7 +5,7 @@ import { K2Error } from '@k2/core'
 import { decodeAvroFile, encodeAvroFile } from './avro-file.js'
 import { checksumOf, checksumTag, namedChecksum } from './checksum-names.js'
 import { writeDurable } from './durable-fs.js'
-import { fromUri, toUri } from './file-uri.js'
+import { fromUri, type ResolvePath, toUri } from './file-uri.js'
 import { manifestListProblem, manifestProblem } from './manifest-checks.js'
 import { exactEntry, exactListRecord } from './manifest-records.js'
 import {
@@ -30,9 +30,6 @@ export interface LiveFile {
   sequenceNumber: number
   fileSequenceNumber: number
 }
-
-/** Where a path in metadata is on this machine (`fromUri`, or a table's prefix mapping). */
-export type ResolvePath = (uri: string) => string
 
 // Manifests and manifest lists are immutable once written: cache them by local path (a copied lake
 // has the same URIs in its metadata, in other files).

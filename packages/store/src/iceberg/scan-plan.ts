@@ -1,6 +1,7 @@
 import { K2Error } from '@k2/core'
+import type { ResolvePath } from './file-uri.js'
 import type { DataFileRecord } from './manifest-schemas.js'
-import { type ResolvePath, readManifest, readManifestList } from './manifests.js'
+import { readManifest, readManifestList } from './manifests.js'
 import { normalizeUri } from './table-location.js'
 import type { Snapshot } from './table-metadata.js'
 

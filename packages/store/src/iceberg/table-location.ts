@@ -1,8 +1,8 @@
 import { realpath } from 'node:fs/promises'
 import { join, resolve, sep } from 'node:path'
 import { K2Error } from '@k2/core'
+import type { ResolvePath } from './file-uri.js'
 import { fromUri, toUri } from './file-uri.js'
-import type { ResolvePath } from './manifests.js'
 
 /**
  * A table's metadata names where it lives (`location`) and every file by an absolute URI under it.
