@@ -1,8 +1,7 @@
 import type { Scalar } from '@k2/core'
 import { compareStrings } from '../iceberg/single-value.js'
 import type { BatchColumn, ColumnBatch } from './column-batch.js'
-import type { BatchPlan } from './file-layout.js'
-import type { ColumnStats, PartitionStats } from './staged-rows.js'
+import type { BatchPlan, ColumnStats, PartitionStats } from './staged-rows.js'
 
 /**
  * Exact column statistics per partition of a batch, from its typed columns (an aggregate query in

@@ -12,7 +12,7 @@ import {
 } from '@duckdb/node-api'
 import bindings from '@duckdb/node-bindings'
 import type { BatchColumn, ColumnBatch } from './column-batch.js'
-import type { BatchPlan } from './file-layout.js'
+import type { BatchPlan } from './staged-rows.js'
 
 /**
  * Hands a column batch to DuckDB as a table function, `k2_stage_scan(handle, partition)`, so a

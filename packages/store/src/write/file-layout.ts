@@ -3,26 +3,13 @@ import { monthOf } from '../iceberg/partition-transforms.js'
 import { compareStrings } from '../iceberg/single-value.js'
 import type { TableSpec } from '../iceberg/table-spec.js'
 import type { BatchColumn, ColumnBatch } from './column-batch.js'
+import type { BatchPlan } from './staged-rows.js'
 
 /**
  * How a batch is laid out in the lake, computed from its columns: the partition of each row, the
  * order rows are written in (by partition, then the table's sort columns, nulls last), whether the
  * batch may repeat a unique key, and whether its ids can be staged as numbers.
  */
-
-export interface BatchPlan {
-  /** Partition index of each row (input order), and the tuple of each index. */
-  part: Int32Array
-  partitions: Record<string, Scalar | null>[]
-  /** True when ids do not rise strictly per (exchange, symbol): the batch may hold duplicate keys. */
-  mayHaveDuplicates: boolean
-  /** Row indexes in file order, or null when rows stay in input order (DuckDB then sorts). */
-  order: Uint32Array | null
-  /** With `order`: partition p is `order[start[p] .. start[p + 1])`. */
-  start: Int32Array | null
-  /** Every id a canonical decimal below 10^15: staged as BIGINT, with string bounds per partition. */
-  numericIds: { column: number; bounds: Map<number, { min: string; max: string }> } | null
-}
 
 /** How to read a row's key under a partition field (a day, or a dictionary code) and its value. */
 interface PartitionKey {

@@ -18,6 +18,21 @@ export interface ColumnStats {
 /** Partition index → column name → statistics. */
 export type PartitionStats = Map<number, Map<string, ColumnStats>>
 
+/** How a batch is laid out in the lake (computed by `planBatch` in file-layout.ts). */
+export interface BatchPlan {
+  /** Partition index of each row (input order), and the tuple of each index. */
+  part: Int32Array
+  partitions: Record<string, Scalar | null>[]
+  /** True when ids do not rise strictly per (exchange, symbol): the batch may hold duplicate keys. */
+  mayHaveDuplicates: boolean
+  /** Row indexes in file order, or null when rows stay in input order (DuckDB then sorts). */
+  order: Uint32Array | null
+  /** With `order`: partition p is `order[start[p] .. start[p + 1])`. */
+  start: Int32Array | null
+  /** Every id a canonical decimal below 10^15: staged as BIGINT, with string bounds per partition. */
+  numericIds: { column: number; bounds: Map<number, { min: string; max: string }> } | null
+}
+
 export type StageKind = 'code' | 'string' | 'numid' | 'double' | 'int' | 'long' | 'ts' | 'bool'
 
 export interface StagedColumn {
