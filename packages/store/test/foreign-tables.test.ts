@@ -191,8 +191,7 @@ if (present) {
   })
 } else {
   describe('foreign Iceberg tables', () => {
-    it('SKIPPED: ../shared/data/iceberg-foreign is not present (set K2_SHARED_DIR to the shared folder)', () => {
-      expect(present).toBe(false)
-    })
+    // Counted as skipped, not passed: nothing was read.
+    it.skip('reads ../shared/data/iceberg-foreign exactly — not present here (set K2_SHARED_DIR to the shared folder)', () => {})
   })
 }
