@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Trade } from '@k2/core'
+import { type Lake, openLake } from '@k2/store'
+import { afterEach, beforeEach } from 'vitest'
 
 /**
  * The project's shared data folder, which is never copied into the repo: `$K2_SHARED_DIR` when set
@@ -15,6 +17,24 @@ import type { Trade } from '@k2/core'
 export const SHARED_DIR = process.env.K2_SHARED_DIR
   ? resolve(process.env.K2_SHARED_DIR)
   : join(fileURLToPath(new URL('../../../', import.meta.url)), '..', 'shared')
+
+/**
+ * For each test of the calling describe block: a new temporary directory (`dir`) with a lake opened
+ * at `dir/lake`, closed and removed after the test. A test may reopen it: `fx.lake = await openLake(…)`.
+ */
+export function useTempLake(): { dir: string; lake: Lake } {
+  const fx = {} as { dir: string; lake: Lake }
+  let cleanup = () => {}
+  beforeEach(async () => {
+    ;({ dir: fx.dir, cleanup } = tempDir())
+    fx.lake = await openLake(join(fx.dir, 'lake'))
+  })
+  afterEach(async () => {
+    await fx.lake?.close()
+    cleanup()
+  })
+  return fx
+}
 
 /** A fresh temporary directory; removed by the returned cleanup. */
 export function tempDir(prefix = 'k2-lake-'): { dir: string; cleanup: () => void } {

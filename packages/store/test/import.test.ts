@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DuckDBInstance } from '@duckdb/node-api'
-import { importTrades, type Lake, openLake } from '@k2/store'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { makeTrades, SHARED_DIR, tempDir } from './helpers.js'
+import { importTrades } from '@k2/store'
+import { describe, expect, it } from 'vitest'
+import { makeTrades, SHARED_DIR, useTempLake } from './helpers.js'
 
 const excerpt = fileURLToPath(new URL('./fixtures/tardis-binance-futures-trades-BTCUSDT-2020-02-22-excerpt.csv', import.meta.url))
 const fullDay = join(SHARED_DIR, 'hist', 'binance-futures-um', 'BTCUSDT', 'tardis_binance-futures_trades_BTCUSDT_2020-02-22_0000-0205.csv')
@@ -19,22 +19,12 @@ function csvRows(path: string) {
 }
 
 describe('importing files of trades through the commit path', () => {
-  let dir: string
-  let cleanup: () => void
-  let lake: Lake
-  beforeEach(async () => {
-    ;({ dir, cleanup } = tempDir())
-    lake = await openLake(join(dir, 'lake'))
-  })
-  afterEach(async () => {
-    await lake.close()
-    cleanup()
-  })
+  const fx = useTempLake()
 
   it('imports a Tardis CSV of real Binance futures trades exactly, with canonical symbols', async () => {
-    const r = await importTrades(lake, [excerpt], { exchange: 'binance' })
+    const r = await importTrades(fx.lake, [excerpt], { exchange: 'binance' })
     expect(r).toMatchObject({ rows: 300, duplicates: 0, files: 1 })
-    const t = await lake.table('silver.trades')
+    const t = await fx.lake.table('silver.trades')
     const rows = (await t.scan()).sort((a, b) => Number(a.id) - Number(b.id))
     const want = csvRows(excerpt)
     expect(rows.map((x) => ({ id: x.id, ts: x.ts, recv_ts: x.recv_ts, side: x.side, price: x.price, qty: x.qty }))).toEqual(want)
@@ -43,18 +33,18 @@ describe('importing files of trades through the commit path', () => {
   })
 
   it('re-importing the same file adds nothing (dedup on exchange, symbol, id)', async () => {
-    await importTrades(lake, [excerpt], { exchange: 'binance' })
-    const again = await importTrades(lake, [excerpt], { exchange: 'binance' })
+    await importTrades(fx.lake, [excerpt], { exchange: 'binance' })
+    const again = await importTrades(fx.lake, [excerpt], { exchange: 'binance' })
     expect(again).toMatchObject({ rows: 0, duplicates: 300, snapshotId: null })
-    expect(await (await lake.table('silver.trades')).scan()).toHaveLength(300)
-    expect(await (await lake.table('silver.trades')).history()).toHaveLength(1)
+    expect(await (await fx.lake.table('silver.trades')).scan()).toHaveLength(300)
+    expect(await (await fx.lake.table('silver.trades')).history()).toHaveLength(1)
   })
 
   it('imports Parquet in K2 columns, and only the trades not already there', async () => {
     const trades = makeTrades(100)
-    const t = await lake.table('silver.trades')
+    const t = await fx.lake.table('silver.trades')
     await t.append(trades.slice(0, 40))
-    const parquet = join(dir, 'in.parquet')
+    const parquet = join(fx.dir, 'in.parquet')
     const db = await DuckDBInstance.create(':memory:')
     const conn = await db.connect()
     const values = trades
@@ -65,7 +55,7 @@ describe('importing files of trades through the commit path', () => {
     )
     conn.closeSync()
     db.closeSync()
-    const r = await importTrades(lake, [parquet])
+    const r = await importTrades(fx.lake, [parquet])
     expect(r).toMatchObject({ rows: 60, duplicates: 40 })
     const back = await t.scan()
     expect(back.map((x) => Number(x.id)).sort((a, b) => a - b)).toEqual(trades.map((x) => Number(x.id)))
@@ -73,28 +63,28 @@ describe('importing files of trades through the commit path', () => {
   })
 
   it('refuses unknown columns, missing files and bad values with what to do, writing nothing', async () => {
-    const bad = join(dir, 'bad.csv')
+    const bad = join(fx.dir, 'bad.csv')
     const { writeFileSync } = await import('node:fs')
     writeFileSync(bad, 'a,b\n1,2\n')
-    await expect(importTrades(lake, [bad])).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('Tardis') })
-    await expect(importTrades(lake, [join(dir, 'nope.csv')])).rejects.toMatchObject({ code: 'NOT_FOUND' })
-    const negative = join(dir, 'neg.csv')
+    await expect(importTrades(fx.lake, [bad])).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('Tardis') })
+    await expect(importTrades(fx.lake, [join(fx.dir, 'nope.csv')])).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    const negative = join(fx.dir, 'neg.csv')
     writeFileSync(
       negative,
       `${readFileSync(excerpt, 'utf8').split('\n').slice(0, 3).join('\n')}\nbinance-futures,BTCUSDT,1582329602111000,1582329602418379,1,buy,-5,0.1\n`,
     )
-    await expect(importTrades(lake, [negative])).rejects.toMatchObject({
+    await expect(importTrades(fx.lake, [negative])).rejects.toMatchObject({
       code: 'VALIDATION',
       message: expect.stringContaining('nothing was written'),
     })
-    expect(await (await lake.table('silver.trades')).history()).toEqual([])
+    expect(await (await fx.lake.table('silver.trades')).history()).toEqual([])
   })
 
   it(`imports the whole shared Tardis file (${existsSync(fullDay) ? 'present' : 'SKIPPED: ../shared/hist is not present (set K2_SHARED_DIR)'})`, async () => {
     if (!existsSync(fullDay)) return
-    const r = await importTrades(lake, [fullDay], { exchange: 'binance' })
+    const r = await importTrades(fx.lake, [fullDay], { exchange: 'binance' })
     expect(r.rows).toBe(9_999)
-    const ids = (await (await lake.table('silver.trades')).scan()).map((x) => Number(x.id)).sort((a, b) => a - b)
+    const ids = (await (await fx.lake.table('silver.trades')).scan()).map((x) => Number(x.id)).sort((a, b) => a - b)
     expect(ids[0]).toBe(42377944)
     expect(ids.at(-1)).toBe(42387942)
     expect(new Set(ids).size).toBe(9_999) // the source says: no gaps, no repeats

@@ -1,8 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { type Lake, openLake } from '@k2/store'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { makeTrades, tempDir } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { makeTrades, useTempLake } from './helpers.js'
 
 // 2^62 + 5: far above 2^53, where JSON.parse and Number() round (to …424), as Spark and pyiceberg ids are.
 const BIG = 4611686018427387909n
@@ -15,20 +13,10 @@ function giveSnapshotBigId(metadataFile: string, id: bigint): void {
 }
 
 describe('snapshot ids are exact 64-bit integers (issue #10)', () => {
-  let dir: string
-  let cleanup: () => void
-  let lake: Lake
-  beforeEach(async () => {
-    ;({ dir, cleanup } = tempDir())
-    lake = await openLake(join(dir, 'lake'))
-  })
-  afterEach(async () => {
-    await lake.close()
-    cleanup()
-  })
+  const fx = useTempLake()
 
   it('reads, time-travels to and writes back a 63-bit id without rounding it', async () => {
-    const t = await lake.table('silver.trades')
+    const t = await fx.lake.table('silver.trades')
     const first = await t.append(makeTrades(10))
     const { file } = await t.current()
     giveSnapshotBigId(file, first.snapshotId as bigint)
@@ -46,20 +34,20 @@ describe('snapshot ids are exact 64-bit integers (issue #10)', () => {
   })
 
   it('history() and commit results print ids in JSON as decimal strings, as lineage does', async () => {
-    const t = await lake.table('silver.trades')
+    const t = await fx.lake.table('silver.trades')
     const commit = await t.append(makeTrades(10))
     const id = commit.snapshotId as bigint
     expect(JSON.parse(JSON.stringify(commit))).toMatchObject({ snapshotId: String(id), rows: 10 })
     const history = JSON.parse(JSON.stringify(await t.history()))
     expect(history).toMatchObject([{ snapshotId: String(id), parentId: null, operation: 'append', current: true }])
-    const r = await lake.query('silver.trades').execute()
+    const r = await fx.lake.query('silver.trades').execute()
     expect(r.lineage.tables[0]?.snapshotId).toBe(history[0].snapshotId)
     // …and that string goes straight back into time travel.
     expect(await t.scan({ snapshot: history[0].snapshotId })).toHaveLength(10)
   })
 
   it('scan() takes { snapshot } / { at } (and the older { snapshotId } / { timestamp }), never a plain number', async () => {
-    const t = await lake.table('silver.trades')
+    const t = await fx.lake.table('silver.trades')
     const { snapshotId } = await t.append(makeTrades(10))
     const [h] = await t.history()
     const at = h?.timestamp as number

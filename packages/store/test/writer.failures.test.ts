@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { K2Error, MICROS_PER_DAY } from '@k2/core'
-import { type Lake, openLake } from '@k2/store'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { makeTrades, T0, tempDir } from './helpers.js'
+import { openLake } from '@k2/store'
+import { describe, expect, it } from 'vitest'
+import { makeTrades, T0, useTempLake } from './helpers.js'
 
 // A batch that fails never blocks the writer's other batches: one held up by the disk stays
 // buffered for the next flush while the others commit; one that can never commit is handed back.
@@ -16,20 +16,10 @@ const rejection = (p: Promise<unknown>) =>
   )
 
 describe('writer failures', () => {
-  let dir: string
-  let cleanup: () => void
-  let lake: Lake
-  beforeEach(async () => {
-    ;({ dir, cleanup } = tempDir())
-    lake = await openLake(join(dir, 'lake'))
-  })
-  afterEach(async () => {
-    await lake.close()
-    cleanup()
-  })
+  const fx = useTempLake()
 
   it('a batch whose partition cannot be written stays buffered, and later batches still commit', async () => {
-    const t = await lake.table('silver.trades')
+    const t = await fx.lake.table('silver.trades')
     const w = t.writer({ flushMs: 0 })
     // A plain file where the day's partition directory must go: that day cannot be written.
     const blocked = join(t.dir, 'data', 'ts_day=2024-02-05')
@@ -50,12 +40,12 @@ describe('writer failures', () => {
     expect((await t.scan()).map((r) => r.id).sort()).toEqual(['1', '100', '101', '102', '2', '3', '4'])
   })
 
-  it('rows that can never be committed (the lake was closed) are handed back, and close() then completes', async () => {
-    const t = await lake.table('silver.trades')
+  it('rows that can never be committed (the fx.lake was closed) are handed back, and close() then completes', async () => {
+    const t = await fx.lake.table('silver.trades')
     const w = t.writer({ flushMs: 0 })
     const trades = makeTrades(5, { startId: 40 })
     await w.append(trades)
-    await lake.close()
+    await fx.lake.close()
     const err = await rejection(w.flush())
     expect(codeOf(err)).toBe('CLOSED')
     expect(err?.message).toMatch(/5 rows for silver.trades could not be committed and are handed back/)
@@ -64,8 +54,8 @@ describe('writer failures', () => {
     expect(w.stats()).toMatchObject({ buffered: 0, committed: 0 })
     await w.close() // nothing left to commit: the writer closes
     await expect(w.append(trades)).rejects.toMatchObject({ code: 'CLOSED' })
-    lake = await openLake(join(dir, 'lake'))
-    expect(await (await lake.table('silver.trades')).scan()).toEqual([])
+    fx.lake = await openLake(join(fx.dir, 'fx.lake'))
+    expect(await (await fx.lake.table('silver.trades')).scan()).toEqual([])
   })
 
   it('a timed flush that hands rows back reports them through onError', async () => {
@@ -78,10 +68,10 @@ describe('writer failures', () => {
       },
       clearTimeout: () => {},
     }
-    const t = await lake.table('bronze.frames')
+    const t = await fx.lake.table('bronze.frames')
     const w = t.writer({ flushMs: 10, scheduler, onError: (e) => errors.push(e) })
     await w.append([{ exchange: 'kraken', channel: 'trade', connectionId: 1, recvTs: T0, data: '{"x":1}' }])
-    await lake.close()
+    await fx.lake.close()
     fire?.()
     await new Promise((r) => setTimeout(r, 50))
     expect(errors.map((e) => e.code)).toEqual(['CLOSED'])
