@@ -63,7 +63,7 @@ export const QuoteSchema = z.object({
 })
 export type Quote = z.infer<typeof QuoteSchema>
 
-/** An OHLCV candle; `start` is the bucket start (epoch µs, UTC, epoch-aligned). */
+/** An OHLCV candle; `start` is the bucket start (epoch µs, UTC, epoch-aligned unless built with an offset). */
 export const CandleSchema = z
   .object({
     exchange: ExchangeSchema,
@@ -81,8 +81,12 @@ export const CandleSchema = z
     trades: z.number().int().nonnegative(),
     /** Base volume of trades whose taker bought. */
     buyVolume: quantity,
-    /** quoteVolume / volume. */
+    /** quoteVolume / volume, clamped into [low, high]. */
     vwap: price,
+    /** False when the bucket overlaps a coverage gap (a disconnect or an unhealed id gap): trades may be missing. */
+    complete: z.boolean(),
+    /** `trades`: computed by K2 from trades; `exchange`: the exchange's own candle (klines), kept apart to reconcile. */
+    source: z.enum(['trades', 'exchange']),
   })
   .refine((c) => c.low <= c.open && c.low <= c.close && c.high >= c.open && c.high >= c.close && c.low <= c.high, {
     message: 'candle must satisfy low <= open, close <= high',

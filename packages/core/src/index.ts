@@ -48,7 +48,7 @@ export {
   SymbolSchema,
   validateSymbol,
 } from './symbols.js'
-export type { ColumnSpec, ColumnType, TableName, Tables } from './tables.js'
+export type { ColumnSpec, ColumnType, TableInputs, TableName, Tables } from './tables.js'
 export { isTableName, TABLE_NAMES, TABLE_SCHEMAS } from './tables.js'
 export type { Clock, Micros, TimeInput } from './time.js'
 export {

@@ -79,6 +79,11 @@ export const TABLE_SCHEMAS = {
     col('trades', 'long', true),
     col('buy_volume', 'double', true),
     col('vwap', 'double', true),
+    col('complete', 'boolean', true, 'false when the bucket overlaps a coverage gap'),
+    col('volume_exact', 'string', false, 'volume as an exact decimal (the digits an exchange prints)'),
+    col('quote_volume_exact', 'string', false, 'quote_volume as an exact decimal'),
+    col('buy_volume_exact', 'string', false, 'buy_volume as an exact decimal'),
+    col('source', 'string', true, "trades (computed by K2) | exchange (the exchange's own candles)"),
   ],
 } as const satisfies Record<string, readonly ColumnSpec[]>
 
@@ -100,6 +105,13 @@ type RowOf<Cols extends readonly ColumnSpec[]> = {
 
 /** Row types of every lake table, by name: `Tables['silver.trades']['price']` is `number`. */
 export type Tables = { [T in TableName]: RowOf<(typeof TABLE_SCHEMAS)[T]> }
+
+type InputOf<Cols extends readonly ColumnSpec[]> = {
+  [C in Cols[number] as C['required'] extends true ? C['name'] : never]: TsOf[C['type']]
+} & { [C in Cols[number] as C['required'] extends true ? never : C['name']]?: TsOf[C['type']] | null }
+
+/** What a writer accepts as a row of each table: `Tables[T]` with its nullable columns optional (missing is null). */
+export type TableInputs = { [T in TableName]: InputOf<(typeof TABLE_SCHEMAS)[T]> }
 
 export function isTableName(value: unknown): value is TableName {
   return typeof value === 'string' && Object.hasOwn(TABLE_SCHEMAS, value)

@@ -119,6 +119,8 @@ describe('Candle', () => {
     trades: 3,
     buyVolume: 2,
     vwap: 31 / 3,
+    complete: true,
+    source: 'trades',
   }
 
   it('accepts a consistent candle', () => {

@@ -39,6 +39,11 @@ describe('lake table schemas', () => {
       | 'trades'
       | 'buy_volume'
       | 'vwap'
+      | 'complete'
+      | 'volume_exact'
+      | 'quote_volume_exact'
+      | 'buy_volume_exact'
+      | 'source'
     >()
   })
 })

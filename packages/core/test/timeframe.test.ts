@@ -15,7 +15,7 @@ describe('timeframes', () => {
     expect(parseTimeframe('7d').micros).toBe(7 * 24 * MICROS_PER_HOUR)
   })
 
-  it.each(['0m', '1x', '-1m', '1.5m', '1M', 'm', '1', '', ' 1m', '01m', '1m ', '1s', '1000000m', 'Infinity'])('rejects %j', (bad) => {
+  it.each(['0m', '1x', '-1m', '1.5m', '1M', 'm', '1', '', ' 1m', '01m', '1m ', '1000000m', '1S', '0s', 'Infinity'])('rejects %j', (bad) => {
     expect(() => parseTimeframe(bad)).toThrowError(K2Error)
     expect(() => parseTimeframe(bad)).toThrowError(/invalid timeframe/)
   })

@@ -171,9 +171,12 @@ export class TableCore<T extends TableName = TableName> implements TableContext 
     return takeBatch(this.spec, capacity)
   }
 
-  /** Checks writer input (rows or core events) and adds it to `batch`; on a bad row adds nothing. */
-  addTo(batch: ColumnBatch, input: readonly WriterInput<T>[]): void {
-    batch.append(this.name === 'silver.book' ? expandBooks(input as readonly unknown[]) : input)
+  /**
+   * Checks writer input (rows or core events; typed as `WriterInput<T>` by the facades) and adds it
+   * to `batch`; on a bad row adds nothing.
+   */
+  addTo(batch: ColumnBatch, input: readonly unknown[]): void {
+    batch.append(this.name === 'silver.book' ? expandBooks(input) : input)
   }
 
   /** Commits a checked batch. */

@@ -50,6 +50,8 @@ const candle = (i: number, start: number, timeframe = '1m') => ({
   trades: i,
   buy_volume: 0,
   vwap: 1,
+  complete: true,
+  source: 'trades',
 })
 const candles = (n: number, from: number, start: number, timeframe = '1m') =>
   Array.from({ length: n }, (_, k) => candle(from + k, start + Math.floor((from + k) / 2) * 60_000_000, timeframe))

@@ -53,6 +53,11 @@ function rowsFor(table: TableName, batch: number): Record<string, unknown>[] {
         trades: i,
         buy_volume: x.qty / 2,
         vwap: x.price,
+        complete: i % 5 !== 0,
+        source: i % 3 ? 'trades' : 'exchange',
+        volume_exact: i % 3 ? '12.5' : null,
+        quote_volume_exact: '0',
+        buy_volume_exact: null,
       }))
     case 'bronze.frames':
       return trades.map((x, i) => ({

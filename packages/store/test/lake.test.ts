@@ -75,6 +75,8 @@ describe('lake tables, commits and reads', () => {
       trades: 5,
       buy_volume: 1,
       vwap: 1.3,
+      complete: true,
+      source: 'trades',
     }
     await t.append([row, { ...row, timeframe: '1d', start: T0 + 40 * MICROS_PER_DAY }])
     const { files } = await t.files()
@@ -101,6 +103,8 @@ describe('lake tables, commits and reads', () => {
       trades: 3,
       buyVolume: 1,
       vwap: 10.5,
+      complete: true,
+      source: 'trades' as const,
     }
     await t.append([candle])
     expect(await t.scan()).toEqual([
@@ -118,6 +122,11 @@ describe('lake tables, commits and reads', () => {
         trades: 3,
         buy_volume: 1,
         vwap: 10.5,
+        complete: true,
+        source: 'trades',
+        volume_exact: null,
+        quote_volume_exact: null,
+        buy_volume_exact: null,
       },
     ])
   })

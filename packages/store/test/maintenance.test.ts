@@ -90,6 +90,8 @@ describe('maintenance: expiry, retention, compaction, orphans', () => {
       trades: 1,
       buy_volume: 0,
       vwap: 1,
+      complete: true,
+      source: 'trades',
     })
     const l2 = await openLake(join(dir, 'lake'), {
       clock: () => nowUs,

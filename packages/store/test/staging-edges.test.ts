@@ -276,6 +276,8 @@ describe('numbers and partitions', () => {
       trades: -i,
       buy_volume: 0,
       vwap: 1,
+      complete: true,
+      source: 'trades',
     }))
     await (await ctx.lake.table('gold.ohlcv')).append(rows)
     sameRows(await readBack('gold.ohlcv'), rows)

@@ -62,8 +62,9 @@ export async function readBack(lake: Lake, table: TableName): Promise<Record<str
 const key = (r: Record<string, unknown>) =>
   JSON.stringify(
     Object.keys(r)
+      .filter((k) => r[k] !== null && r[k] !== undefined)
       .sort()
-      .map((k) => [k, r[k] ?? null]),
+      .map((k) => [k, r[k]]),
   )
 
 /** The same rows, in any order (missing and null columns count as null). */

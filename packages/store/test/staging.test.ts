@@ -93,6 +93,8 @@ describe('staging rows into data files', () => {
       trades: i,
       buy_volume: i / 2,
       vwap: 1.2,
+      complete: true,
+      source: 'trades',
     }))
     await (await ctx.lake.table('gold.ohlcv')).append(rows)
     sameRows(await readBack('gold.ohlcv'), rows)

@@ -30,7 +30,7 @@ export interface TableSpec {
   timeColumn: string
 }
 
-const LOW_CARD = new Set(['exchange', 'symbol', 'side', 'channel', 'kind', 'timeframe', 'state', 'healed_by', 'error_code'])
+const LOW_CARD = new Set(['exchange', 'symbol', 'side', 'channel', 'kind', 'timeframe', 'state', 'healed_by', 'error_code', 'source'])
 
 interface Layout {
   partition: [string, PartitionTransform][]

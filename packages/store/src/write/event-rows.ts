@@ -1,4 +1,4 @@
-import type { BookDelta, BookSnapshot, Candle, DeadLetter, RawFrame, TableName, Tables, Trade } from '@k2/core'
+import type { BookDelta, BookSnapshot, Candle, DeadLetter, RawFrame, TableInputs, TableName, Tables, Trade } from '@k2/core'
 
 /**
  * What writers accept: table rows (snake_case columns, times as epoch µs) for every table, and for
@@ -6,7 +6,7 @@ import type { BookDelta, BookSnapshot, Candle, DeadLetter, RawFrame, TableName, 
  * `BookDelta` → silver.book (one row per level), `Candle` → gold.ohlcv, `RawFrame` → bronze.frames,
  * `DeadLetter` → bronze.dlq. Anything else is passed through and checked against the schema.
  */
-export type WriterInput<T extends TableName> = Tables[T] | InputEvent<T>
+export type WriterInput<T extends TableName> = TableInputs[T] | InputEvent<T>
 
 type InputEvent<T extends TableName> = T extends 'silver.trades'
   ? Trade

@@ -4,7 +4,7 @@ import type { TableSpec } from '../iceberg/table-spec.js'
 /**
  * What a lake column accepts beyond its type, in one place for both ways in: `append()` (a JS
  * check per value, or per distinct value of a dictionary column) and imports (a SQL condition).
- * Exchanges are K2's venue ids, symbols canonical `BASE-QUOTE`, timeframes `Nm/Nh/Nd`, documented
+ * Exchanges are K2's venue ids, symbols canonical `BASE-QUOTE`, timeframes `Ns/Nm/Nh/Nd`, documented
  * enums their values, other identifiers at most 128 characters without NUL (DuckDB's ENUMs stop at
  * NUL, so `"a"` and `"a\0z"` would become one value). Payloads (a raw frame, an error message)
  * are kept verbatim: any well-formed string. Times are epoch µs from 2009 to 2100, which catches
@@ -29,6 +29,7 @@ const ENUMS: Record<string, Partial<Record<string, readonly string[]>>> = {
   kind: { 'silver.book': ['snapshot', 'delta'], 'bronze.coverage': ['connected', 'subscribed', 'received', 'gap'] },
   state: { 'bronze.coverage': ['open', 'healed', 'unhealed'] },
   healed_by: { 'bronze.coverage': ['rest', 'import'] },
+  source: { 'gold.ohlcv': ['trades', 'exchange'] },
 }
 
 /** Columns kept verbatim: raw frames and messages. */
@@ -57,7 +58,12 @@ const SYMBOL: StringRule = {
 const TIMEFRAME: StringRule = {
   ok: isTimeframe,
   want: 'a timeframe such as "1m", "5m", "1h" or "1d"',
-  sqlBad: (c) => `NOT regexp_full_match(${c}, '[1-9][0-9]{0,5}[mhd]')`,
+  sqlBad: (c) => `NOT regexp_full_match(${c}, '[1-9][0-9]{0,5}[smhd]')`,
+}
+const EXACT_DECIMAL: StringRule = {
+  ok: (v) => v.length <= MAX_IDENTIFIER && /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/.test(v),
+  want: 'an exact decimal in plain notation without trailing zeros, e.g. "12.5" (no exponent, no sign +)',
+  sqlBad: (c) => `NOT regexp_full_match(${c}, '-?(0|[1-9][0-9]*)([.][0-9]*[1-9])?')`,
 }
 const IDENTIFIER: StringRule = {
   ok: (v) => v.length <= MAX_IDENTIFIER && !v.includes('\0') && wellFormed(v),
@@ -75,6 +81,7 @@ export function stringRule(spec: TableSpec, column: string): StringRule {
   if (column === 'exchange') return EXCHANGE
   if (column === 'symbol') return SYMBOL
   if (column === 'timeframe') return TIMEFRAME
+  if (column.endsWith('_exact')) return EXACT_DECIMAL
   const values = ENUMS[column]?.[spec.name]
   if (values) return oneOf(values, `one of the ${column} values`)
   return PAYLOAD.has(column) ? TEXT : IDENTIFIER
