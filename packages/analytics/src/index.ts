@@ -3,3 +3,6 @@
  * @packageDocumentation
  */
 export const PACKAGE_NAME = '@k2/analytics'
+
+// Candles over the lake: exact SQL OHLCV and the incremental roll-up into gold.ohlcv (docs/rollup.md).
+export { type LakeOhlcvOptions, lakeGoldRows, lakeOhlcv } from './lake/lake-ohlcv.js'
