@@ -6,11 +6,11 @@ import { type Lake, openLake } from '@k2/store'
 import { afterEach, beforeEach } from 'vitest'
 
 /** A new lake in a temp dir per test, closed and removed after it. */
-export function useTempLake(): { dir: string; lake: Lake } {
+export function useTempLake(opts: { clock?: () => number } = {}): { dir: string; lake: Lake } {
   const fx = {} as { dir: string; lake: Lake }
   beforeEach(async () => {
     fx.dir = mkdtempSync(join(tmpdir(), 'k2-analytics-'))
-    fx.lake = await openLake(join(fx.dir, 'lake'))
+    fx.lake = await openLake(join(fx.dir, 'lake'), opts.clock ? { clock: opts.clock } : {})
   })
   afterEach(async () => {
     await fx.lake?.close()
@@ -56,7 +56,7 @@ export function genTrades(n: number, seed: number, opts: { start?: number; spanU
     const id = (nextId.get(k) ?? opts.firstId ?? 7) + 1
     nextId.set(k, id)
     const pick = r()
-    const price = pick < 0.2 ? 0.1 : pick < 0.4 ? 0.2 : Math.round(r() * 1e8) / 1e4 + 1
+    const price = pick < 0.2 ? 0.1 : pick < 0.4 ? 0.2 : (Math.round(r() * 1e8) + 1e4) / 1e4
     const q = r()
     const qty = q < 0.2 ? 0.1 : q < 0.3 ? 1e-7 : q < 0.4 ? 0.3 : Math.round(r() * 1e9 + 1) / 1e8
     out.push({ type: 'trade', exchange, symbol, id: String(id), price, qty, side: r() < 0.5 ? 'buy' : 'sell', ts, recvTs: ts + 500 })
