@@ -10,7 +10,7 @@ const clock = () => T0 + 10 * 86_400_000_000
 const trade = (symbol: string, id: number, ts: number, exchange: Trade['exchange'] = 'binance'): Trade => ({
   type: 'trade',
   exchange,
-  symbol,
+  symbol: symbol as Trade['symbol'],
   id: String(id),
   price: 100 + (id % 7),
   qty: 0.5,
@@ -72,12 +72,19 @@ describe('complete: candles that overlap a coverage gap say so', () => {
     await rollup(fx.lake, { timeframes: TFS, clock })
     const goldOf = async () => {
       const rows = await (await fx.lake.table('gold.ohlcv')).scan()
-      return rows.filter((r) => r.timeframe === '1m' && r.exchange === 'binance' && r.symbol === 'BTC-USDT').sort((a, b) => a.start - b.start)
+      return rows
+        .filter((r) => r.timeframe === '1m' && r.exchange === 'binance' && r.symbol === 'BTC-USDT')
+        .sort((a, b) => a.start - b.start)
     }
     expect(incompleteMinutes(await goldOf())).toEqual([30, 31, 32, 33, 34, 37, 38, 39, 83, 84])
     await (await fx.lake.table('bronze.coverage')).append([
       cov('subscribed', 'BTC-USDT', T0 + 30 * MIN, T0 + 40 * MIN),
-      cov('gap', 'BTC-USDT', T0 + 6000 * 1_000_000, T0 + 6000 * 1_000_000, { from_id: '500', to_id: '505', state: 'healed', healed_by: 'rest' }),
+      cov('gap', 'BTC-USDT', T0 + 6000 * 1_000_000, T0 + 6000 * 1_000_000, {
+        from_id: '500',
+        to_id: '505',
+        state: 'healed',
+        healed_by: 'rest',
+      }),
     ])
     const r = await rollup(fx.lake, { timeframes: TFS, clock })
     expect(r.mode).toBe('incremental')
@@ -85,7 +92,8 @@ describe('complete: candles that overlap a coverage gap say so', () => {
     expect(incompleteMinutes(await goldOf())).toEqual([])
     const gold = (await (await fx.lake.table('gold.ohlcv')).scan()).map((g) => ({ ...g }))
     const want = (await Promise.all(TFS.map((timeframe) => lakeGoldRows(fx.lake, { timeframe })))).flat()
-    const key = (g: { timeframe: string; exchange: string; symbol: string; start: number }) => `${g.timeframe}|${g.exchange}|${g.symbol}|${g.start}`
+    const key = (g: { timeframe: string; exchange: string; symbol: string; start: number }) =>
+      `${g.timeframe}|${g.exchange}|${g.symbol}|${g.start}`
     expect(gold.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(want.sort((a, b) => key(a).localeCompare(key(b))))
     // What stays incomplete is ETH-USDT's uncovered 50:00 (and the 5m and 1h buckets around it).
     expect(want.filter((c) => !c.complete).map((c) => `${c.timeframe}|${c.symbol}|${(c.start - T0) / MIN}`)).toEqual([

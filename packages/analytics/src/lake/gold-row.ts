@@ -11,8 +11,7 @@ export const keyOf = (r: { exchange: string; symbol: string; timeframe: string; 
 
 /** `quoteVolume / volume` on the two rounded sums, clamped into [low, high] (docs/candles.md). */
 export function vwapOf(quoteVolume: number, volume: number, low: number, high: number): number {
-  const v = quoteVolume / volume
-  return v < low ? low : v > high ? high : v
+  return Math.min(Math.max(quoteVolume / volume, low), high)
 }
 
 /** The core `Candle` of a gold row. */
