@@ -56,9 +56,12 @@ export function genTrades(n: number, seed: number, opts: { start?: number; spanU
     const id = (nextId.get(k) ?? opts.firstId ?? 7) + 1
     nextId.set(k, id)
     const pick = r()
-    const price = pick < 0.2 ? 0.1 : pick < 0.4 ? 0.2 : (Math.round(r() * 1e8) + 1e4) / 1e4
+    // Prices of 10^7 and more, and 9–12 decimal places, take SQL's slower exact path (printed decimals).
+    const price =
+      pick < 0.2 ? 0.1 : pick < 0.4 ? 0.2 : pick < 0.45 ? 12_345_678.5 : pick < 0.5 ? 0.000123456789 : (Math.round(r() * 1e8) + 1e4) / 1e4
     const q = r()
-    const qty = q < 0.2 ? 0.1 : q < 0.3 ? 1e-7 : q < 0.4 ? 0.3 : Math.round(r() * 1e9 + 1) / 1e8
+    const qty =
+      q < 0.2 ? 0.1 : q < 0.3 ? 1e-7 : q < 0.4 ? 0.3 : q < 0.45 ? Math.round(r() * 1e11 + 1) / 1e11 : Math.round(r() * 1e9 + 1) / 1e8
     out.push({ type: 'trade', exchange, symbol, id: String(id), price, qty, side: r() < 0.5 ? 'buy' : 'sell', ts, recvTs: ts + 500 })
   }
   return out

@@ -5,10 +5,14 @@ import { type GoldRow, vwapOf } from './gold-row.js'
 
 /**
  * Candles from silver.trades in SQL, through the lake's query layer, exactly as docs/candles.md
- * defines them: each double stands for its shortest round-trip decimal (`CAST(CAST(x AS VARCHAR)
- * AS DECIMAL(38, 12))`), sums are exact DECIMALs printed as text and rounded once in JS
+ * defines them: each double stands for its shortest round-trip decimal, sums are exact DECIMALs printed as text and rounded once in JS
  * (`Number(text)` rounds correctly), and open/close follow `ORDER BY ts, strlen(id), id`. Values
  * outside the DECIMAL domain fail the query (`error()`), which becomes a VALIDATION K2Error.
+ *
+ * The decimal of a value: below 10^7, `CAST(x AS DECIMAL(18, 8))` is the only 8-decimal number in
+ * x's rounding interval (spacing 1e-8 > ulp), so when it converts back to x it is x's shortest
+ * decimal — ten times faster than printing x (`CAST(CAST(x AS VARCHAR) AS DECIMAL(38, 12))`),
+ * which the other values take.
  */
 
 export interface TradeCandleQuery {
@@ -49,14 +53,23 @@ export async function tradeCandles(lake: Lake, q: TradeCandleQuery): Promise<Gol
     ), k AS (
       SELECT * FROM b
       WHERE NOT ${useKeys} OR EXISTS (SELECT 1 FROM keys WHERE keys.exchange = b.exchange AND keys.symbol = b.symbol AND keys.start = b.start)
+    ), f AS (
+      SELECT *,
+        abs(price) < 1e7 AND coalesce(CAST(TRY_CAST(price AS DECIMAL(18, 8)) AS DOUBLE) = price, false) AS p_fast,
+        abs(qty) < 1e7 AND coalesce(CAST(TRY_CAST(qty AS DECIMAL(18, 8)) AS DOUBLE) = qty, false) AS q_fast
+      FROM k
     ), d AS (
       SELECT *,
-        CASE WHEN price < 1e14 AND qty < 1e14 THEN CAST(CAST(price AS VARCHAR) AS DECIMAL(38, 12)) END AS p,
-        CASE WHEN price < 1e14 AND qty < 1e14 THEN CAST(CAST(qty AS VARCHAR) AS DECIMAL(38, 12)) END AS q
-      FROM k
+        CASE WHEN p_fast THEN CAST(TRY_CAST(price AS DECIMAL(18, 8)) AS DECIMAL(38, 12))
+             WHEN price < 1e14 AND qty < 1e14 THEN CAST(CAST(price AS VARCHAR) AS DECIMAL(38, 12)) END AS p,
+        CASE WHEN q_fast THEN CAST(TRY_CAST(qty AS DECIMAL(18, 8)) AS DECIMAL(38, 12))
+             WHEN price < 1e14 AND qty < 1e14 THEN CAST(CAST(qty AS VARCHAR) AS DECIMAL(38, 12)) END AS q
+      FROM f
     ), e AS (
       SELECT * FROM d
-      WHERE CASE WHEN p IS NULL OR q IS NULL OR CAST(CAST(p AS VARCHAR) AS DOUBLE) <> price OR CAST(CAST(q AS VARCHAR) AS DOUBLE) <> qty
+      WHERE CASE WHEN p IS NULL OR q IS NULL
+          OR (NOT p_fast AND CAST(CAST(p AS VARCHAR) AS DOUBLE) <> price)
+          OR (NOT q_fast AND CAST(CAST(q AS VARCHAR) AS DOUBLE) <> qty)
         THEN error('k2-candle-domain: trade ' || exchange || ' ' || symbol || ' ' || id || ' has price ' || price::VARCHAR || ', qty ' || qty::VARCHAR)
         ELSE true END
     )
