@@ -62,7 +62,7 @@ describe('candlestickSpec', () => {
     const [price, volume] = panels(spec)
     const byDirection = { condition: { test: 'datum.close >= datum.open', value: CHART_COLORS.up }, value: CHART_COLORS.down }
     expect(price.encoding.color).toEqual(byDirection)
-    expect((price.layer[1]?.encoding as Record<string, unknown>).stroke).toEqual(byDirection)
+    expect(price.layer[1]?.encoding.stroke).toEqual(byDirection)
     expect(volume.encoding.color).toEqual(byDirection)
   })
 
