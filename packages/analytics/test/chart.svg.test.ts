@@ -91,6 +91,15 @@ describe('candlestickSvg', () => {
     expect(escaped).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; co')
   })
 
+  it("leaves the caller's spec as it was (Vega tags the data it ingests)", async () => {
+    const spec = candlestickSpec(randomWalk(3))
+    const before = structuredClone(spec)
+    await renderSvg(spec)
+    const first = (spec.data as { values: object[] }).values[0] as object
+    expect(Object.getOwnPropertySymbols(first)).toEqual([])
+    expect(spec).toStrictEqual(before)
+  })
+
   it('renders no candles as an empty chart, and refuses a spec vega-lite cannot compile', async () => {
     expect(markGroup(await candlestickSvg([]), 'body_marks')).toEqual([])
     const error = await renderSvg({ $schema: 'x', mark: 'no-such-mark' }).catch((e: unknown) => e)

@@ -16,7 +16,8 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { vega, vegaLite } = await loadVega()
   let compiled: ReturnType<typeof vegaLite.compile>
   try {
-    compiled = vegaLite.compile(spec as unknown as Parameters<typeof vegaLite.compile>[0])
+    // a copy: Vega tags the data objects it ingests (Symbol(vega_id)), and the spec is the caller's
+    compiled = vegaLite.compile(structuredClone(spec) as unknown as Parameters<typeof vegaLite.compile>[0])
   } catch (cause) {
     throw new K2Error('VALIDATION', `not a Vega-Lite spec vega-lite can compile: ${(cause as Error).message}`, { cause })
   }
