@@ -30,6 +30,6 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 }
 
 /** {@link candlestickSpec} rendered by {@link renderSvg}: an SVG document of the candles. */
-export function candlestickSvg(candles: CandleInput, opts?: CandlestickOptions): Promise<string> {
+export async function candlestickSvg(candles: CandleInput, opts?: CandlestickOptions): Promise<string> {
   return renderSvg(candlestickSpec(candles, opts))
 }
