@@ -121,6 +121,23 @@ describe('candlestickSpec', () => {
     expect(candlestickSpec(stamped)).toEqual(spec)
   })
 
+  it('charts rows without exchange, symbol or timeframe (an ad-hoc query), the bucket told from the starts', () => {
+    const rows = candles.map(({ start, open, high, low, close, volume }) => ({ start, open, high, low, close, volume }))
+    const plain = candlestickSpec(rows)
+    expect((plain.title as { text: string }).text).toBe('candles · 1m')
+    expect(plain.transform).toContainEqual({ calculate: 'datum.start + 30000', as: 'middle' })
+    expect(
+      candlestickSpec(
+        rows.filter((_, i) => i !== 1),
+        { timeframe: '30s' },
+      ).transform,
+    ).toContainEqual({
+      calculate: 'datum.start + 15000',
+      as: 'middle',
+    })
+    expect(() => candlestickSpec(rows.slice(0, 1))).toThrow(/pass \{ timeframe: "1m" \}/)
+  })
+
   it('sorts candles by start', () => {
     expect(candlestickSpec([...candles].reverse())).toEqual(spec)
   })

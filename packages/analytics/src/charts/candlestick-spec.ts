@@ -9,6 +9,11 @@ export type VegaLiteSpec = { $schema: string } & Record<string, unknown>
 export interface CandlestickOptions {
   /** Default: `exchange symbol · timeframe`. */
   title?: string
+  /**
+   * The bucket width, for rows without a `timeframe` column (an ad-hoc query's buckets); by default
+   * the column's, else the smallest step between starts.
+   */
+  timeframe?: string
   /** Width of the plot in px (default 720); each panel's height: `priceHeight` (280), `volumeHeight` (90). */
   width?: number
   priceHeight?: number
@@ -55,7 +60,7 @@ const CANDLE_LABEL = [
  * ```
  */
 export function candlestickSpec(candles: CandleInput, opts: CandlestickOptions = {}): VegaLiteSpec {
-  const series = candleSeries(candles)
+  const series = candleSeries(candles, opts.timeframe)
   const width = opts.width ?? CHART_SIZE.width
   const bucket = series.bucketMillis
   // Every x shares one scale; its domain is said once (said twice, vega-lite warns of a conflict).
@@ -174,7 +179,9 @@ function tooltips() {
 }
 
 function titleOf(s: CandleSeries): string {
-  return s.exchange === undefined ? 'no candles' : `${s.exchange} ${s.symbol} · ${s.timeframe}`
+  if (s.candles.length === 0) return 'no candles'
+  const name = [s.exchange, s.symbol].filter((part) => part !== undefined).join(' ')
+  return name === '' ? `candles · ${s.timeframe}` : `${name} · ${s.timeframe}`
 }
 
 function subtitleOf(s: CandleSeries): string {

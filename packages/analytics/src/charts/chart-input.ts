@@ -1,11 +1,14 @@
 import { type Candle, K2Error, MICROS_PER_MILLI, type Micros, showValue } from '@k2/core'
 import { type Table, Type } from 'apache-arrow'
 
-/** A row of `gold.ohlcv` as the query layer returns it: snake_case columns, `start` in epoch µs. */
+/**
+ * A row of `gold.ohlcv` as the query layer returns it: snake_case columns, `start` in epoch µs.
+ * `exchange`, `symbol` and `timeframe` may be absent, as in an ad-hoc query's buckets.
+ */
 export interface GoldCandleRow {
-  exchange: string
-  symbol: string
-  timeframe: string
+  exchange?: string
+  symbol?: string
+  timeframe?: string
   start: Micros
   open: number
   high: number
@@ -25,9 +28,10 @@ export type CandleInput = readonly Candle[] | readonly GoldCandleRow[] | Table
 
 /** One candle as the charts read it, whatever it came as (camelCase, `start` in µs). */
 export interface ChartCandle {
-  exchange: string
-  symbol: string
-  timeframe: string
+  /** undefined for rows without the column (e.g. an ad-hoc query's buckets) */
+  exchange: string | undefined
+  symbol: string | undefined
+  timeframe: string | undefined
   start: Micros
   open: number
   high: number
@@ -70,7 +74,8 @@ function toChartCandle(row: Record<string, unknown>, index: number): ChartCandle
       details: { index, field },
     })
   }
-  const text = (field: string) => (typeof row[field] === 'string' ? (row[field] as string) : bad(field, 'a string'))
+  const text = (field: string) =>
+    row[field] === undefined || row[field] === null ? undefined : typeof row[field] === 'string' ? row[field] : bad(field, 'a string')
   const finite = (field: string) => {
     const v = typeof row[field] === 'bigint' ? Number(row[field]) : row[field]
     return typeof v === 'number' && Number.isFinite(v) ? v : bad(field, 'a finite number')
