@@ -138,6 +138,20 @@ describe('candlestickSpec', () => {
     expect(() => candlestickSpec(rows.slice(0, 1))).toThrow(/pass \{ timeframe: "1m" \}/)
   })
 
+  it("leaves out empty buckets (all prices null, as fill: 'null' makes) and refuses a partly null candle", () => {
+    const gold = candles.map(goldRow)
+    const filled = [
+      ...gold.slice(0, 2),
+      { ...goldRow(candle(2, { open: 1, high: 1, low: 1, close: 1 })), open: null, high: null, low: null, close: null, volume: 0 },
+      ...gold.slice(3),
+    ]
+    const values = (candlestickSpec(filled).data as { values: { start: number }[] }).values
+    expect(values.map((v) => (v.start * 1000 - NOON) / MINUTE)).toEqual([0, 1, 3, 4])
+    expect(() => candlestickSpec([{ ...(gold[0] as ReturnType<typeof goldRow>), close: null }])).toThrow(
+      /candle 0: close must be a finite number, got null/,
+    )
+  })
+
   it('sorts candles by start', () => {
     expect(candlestickSpec([...candles].reverse())).toEqual(spec)
   })

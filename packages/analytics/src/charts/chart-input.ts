@@ -10,11 +10,12 @@ export interface GoldCandleRow {
   symbol?: string
   timeframe?: string
   start: Micros
-  open: number
-  high: number
-  low: number
-  close: number
-  volume: number
+  /** null in an empty bucket filled with `fill: 'null'` (or a query's): such rows are left out of a chart */
+  open: number | null
+  high: number | null
+  low: number | null
+  close: number | null
+  volume: number | null
   quote_volume?: number | null
   trades?: number | bigint | null
   buy_volume?: number | null
@@ -48,7 +49,8 @@ export interface ChartCandle {
 /** The candles of `input` in their order, each checked to have the fields a chart needs. */
 export function readCandles(input: CandleInput): ChartCandle[] {
   const rows = isArrowTable(input) ? arrowRows(input) : (input as readonly Record<string, unknown>[])
-  return rows.map((row, i) => toChartCandle(row, i))
+  // an empty bucket (all prices null, as `fill: 'null'` makes) has nothing to draw: it shows as a gap
+  return rows.flatMap((row, i) => (PRICES.every((p) => row[p] === null) ? [] : [toChartCandle(row, i)]))
 }
 
 function isArrowTable(input: CandleInput): input is Table {
@@ -98,7 +100,7 @@ function toChartCandle(row: Record<string, unknown>, index: number): ChartCandle
     high,
     low,
     close,
-    volume: finite('volume'),
+    volume: optional('volume') ?? 0,
     quoteVolume: optional('quoteVolume', 'quote_volume'),
     trades: optional('trades'),
     buyVolume: optional('buyVolume', 'buy_volume'),
