@@ -3,3 +3,10 @@
  * @packageDocumentation
  */
 export const PACKAGE_NAME = '@k2/analytics'
+
+// Research functions (docs/research.md): returns, volatility, rolling VWAP/TWAP, correlation,
+// order-flow imbalance, market impact, cross-exchange reconciliation.
+export type { NumericInput } from './research/columns.js'
+export type { PriceInput } from './research/price-series.js'
+export { type RealizedVolatilityOptions, realizedVolatility } from './research/realized-volatility.js'
+export { type ReturnKind, type ReturnsOptions, returns } from './research/returns.js'
