@@ -4,9 +4,11 @@
  */
 export const PACKAGE_NAME = '@k2/analytics'
 
+export { type AlignedSeries, alignByTime, type KeyedSeries } from './research/align.js'
 // Research functions (docs/research.md): returns, volatility, rolling VWAP/TWAP, correlation,
 // order-flow imbalance, market impact, cross-exchange reconciliation.
 export type { NumericInput } from './research/columns.js'
+export { type CorrelationMatrix, type CorrelationOptions, correlationMatrix } from './research/correlation.js'
 export type { PriceInput } from './research/price-series.js'
 export { type RealizedVolatilityOptions, realizedVolatility } from './research/realized-volatility.js'
 export { type ReturnKind, type ReturnsOptions, returns } from './research/returns.js'
