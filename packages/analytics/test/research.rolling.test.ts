@@ -97,10 +97,7 @@ describe('rollingTwap', () => {
         minLength: 1,
         maxLength: 40,
       })
-      .map((rows) => {
-        let ts = 1_700_000_000_000_000
-        return rows.map((r) => ({ ts: (ts += r.gap), price: r.price }))
-      })
+      .map((rows) => withTimes(rows, 1_700_000_000_000_000))
     fc.assert(
       fc.property(sortedTrades, fc.integer({ min: 1, max: 120 * SECOND }), fc.integer({ min: 1, max: 8 }), (rows, width, count) => {
         expectClose(rollingTwap(rows, { time: width }), naiveTimeTwap(rows, width), 6)
@@ -121,10 +118,7 @@ describe('rollingVwap property', () => {
         }),
         { maxLength: 40 },
       )
-      .map((rows) => {
-        let ts = 0
-        return rows.map((r) => ({ ts: (ts += r.gap), price: r.price, qty: r.qty }))
-      })
+      .map((rows) => withTimes(rows, 0))
     fc.assert(
       fc.property(sortedTrades, fc.integer({ min: 1, max: 60 * SECOND }), fc.integer({ min: 1, max: 10 }), (rows, width, count) => {
         const byTime = rows.map((r, i) => naiveVwap(rows.slice(0, i + 1).filter((w) => w.ts > r.ts - width)))
@@ -137,6 +131,15 @@ describe('rollingVwap property', () => {
 })
 
 type Row = { ts: number; price: number }
+
+/** Rows with `ts` accumulated from their `gap`s (so sorted, with ties where a gap is 0). */
+function withTimes<R extends { gap: number }>(rows: R[], first: number): (Omit<R, 'gap'> & { ts: number })[] {
+  let ts = first
+  return rows.map(({ gap, ...rest }) => {
+    ts += gap
+    return { ...rest, ts }
+  })
+}
 
 function naiveVwap(rows: { price: number; qty: number }[]): number {
   return rows.reduce((a, r) => a + r.price * r.qty, 0) / rows.reduce((a, r) => a + r.qty, 0)

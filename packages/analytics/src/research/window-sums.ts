@@ -27,7 +27,10 @@ export function windowSums(terms: Float64Array, starts: Int32Array, endOffset: 0
       if (lo === mid) {
         // Front empty: move the back into it, as suffix sums.
         let acc = 0
-        for (let k = hi - 1; k >= mid; k--) suffix[k] = acc += terms[k] as number
+        for (let k = hi - 1; k >= mid; k--) {
+          acc += terms[k] as number
+          suffix[k] = acc
+        }
         mid = hi
         backSum = 0
       }
