@@ -6,14 +6,17 @@ export const PACKAGE_NAME = '@k2/analytics'
 
 export { type AlignedSeries, alignByTime, type KeyedSeries } from './research/align.js'
 export type { BucketOptions } from './research/buckets.js'
+export type { CandleInput, CandleLike } from './research/candle-columns.js'
 // Research functions (docs/research.md): returns, volatility, rolling VWAP/TWAP, correlation,
 // order-flow imbalance, market impact, cross-exchange reconciliation.
 export type { NumericInput } from './research/columns.js'
 export { type CorrelationMatrix, type CorrelationOptions, correlationMatrix } from './research/correlation.js'
+export { type MarketImpact, marketImpact } from './research/market-impact.js'
 export { type OrderFlowImbalance, ofiEvents, orderFlowImbalance } from './research/order-flow-imbalance.js'
 export type { PriceInput } from './research/price-series.js'
 export type { QuoteInput, QuoteLike } from './research/quote-columns.js'
 export { type RealizedVolatilityOptions, realizedVolatility } from './research/realized-volatility.js'
+export { type LinearFit, linearRegression } from './research/regression.js'
 export { type ReturnKind, type ReturnsOptions, returns } from './research/returns.js'
 export { rollingTwap } from './research/rolling-twap.js'
 export { rollingVwap } from './research/rolling-vwap.js'
