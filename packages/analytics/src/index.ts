@@ -11,6 +11,13 @@ export type { CandleInput, CandleLike } from './research/candle-columns.js'
 // order-flow imbalance, market impact, cross-exchange reconciliation.
 export type { NumericInput } from './research/columns.js'
 export { type CorrelationMatrix, type CorrelationOptions, correlationMatrix } from './research/correlation.js'
+export {
+  type Divergence,
+  type ExchangeReconciliation,
+  type ExchangeReconciliationOptions,
+  reconcileExchanges,
+  relativeDifference,
+} from './research/exchange-reconciliation.js'
 export { type MarketImpact, marketImpact } from './research/market-impact.js'
 export { type OrderFlowImbalance, ofiEvents, orderFlowImbalance } from './research/order-flow-imbalance.js'
 export type { PriceInput } from './research/price-series.js'

@@ -3,9 +3,17 @@ import type { Table } from 'apache-arrow'
 import { isArrowTable, optionalTableColumn, tableColumn, tableStrings } from './columns.js'
 import { invalid } from './validation.js'
 
-/** The fields of a candle the research functions read; lake rows (`buy_volume`) work too. */
-export type CandleLike = Pick<Candle, 'start' | 'close' | 'volume'> &
-  Partial<Pick<Candle, 'buyVolume' | 'exchange' | 'symbol' | 'timeframe'>> & { buy_volume?: number }
+/**
+ * The fields of a candle the research functions read: a `Candle`, or a `gold.ohlcv` row from a query
+ * (`buy_volume`, names as plain strings).
+ */
+export type CandleLike = Pick<Candle, 'start' | 'close' | 'volume'> & {
+  buyVolume?: number
+  buy_volume?: number
+  exchange?: string
+  symbol?: string
+  timeframe?: string
+}
 
 /** Candles: objects (`Candle`, or `gold.ohlcv` rows) or an Arrow table with the lake's columns. */
 export type CandleInput = readonly CandleLike[] | Table
