@@ -4,11 +4,11 @@
  */
 export const PACKAGE_NAME = '@k2/analytics'
 
+// Research functions (docs/research.md): returns, volatility, rolling VWAP/TWAP, correlation,
+// order-flow imbalance, market impact, cross-exchange reconciliation.
 export { type AlignedSeries, alignByTime, type KeyedSeries } from './research/align.js'
 export type { BucketOptions } from './research/buckets.js'
 export type { CandleInput, CandleLike } from './research/candle-columns.js'
-// Research functions (docs/research.md): returns, volatility, rolling VWAP/TWAP, correlation,
-// order-flow imbalance, market impact, cross-exchange reconciliation.
 export type { NumericInput } from './research/columns.js'
 export { type CorrelationMatrix, type CorrelationOptions, correlationMatrix } from './research/correlation.js'
 export {
