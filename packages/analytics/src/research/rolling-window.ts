@@ -42,9 +42,14 @@ export function resolveWindow(ts: Float64Array, window: RollingWindow, what: str
 /** Indexes of the rows whose every listed column is finite: the rows a rolling function uses. */
 export function finiteRows(...columns: Float64Array[]): Int32Array {
   const n = columns[0]?.length ?? 0
-  const keep: number[] = []
-  for (let i = 0; i < n; i++) if (columns.every((c) => Number.isFinite(c[i]))) keep.push(i)
-  return Int32Array.from(keep)
+  const keep = new Int32Array(n)
+  let kept = 0
+  for (let i = 0; i < n; i++) {
+    let ok = true
+    for (const c of columns) if (!Number.isFinite(c[i])) ok = false
+    if (ok) keep[kept++] = i
+  }
+  return kept === n ? keep : keep.slice(0, kept)
 }
 
 /** `values` at `rows`, as a new array. */
