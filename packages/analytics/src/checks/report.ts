@@ -52,14 +52,14 @@ export class CheckReport {
     const passed = this.checks.length - this.failures.length
     const head = `check: ${passed} passed, ${this.failures.length} failed`
     if (this.failures.length === 0) return head
-    return `${head} (${this.failures.map((f) => `${label(f, this.checks)}: ${quantity(f.count, f.unit)}`).join(', ')})`
+    return `${head} (${this.failures.map((f) => `${f.name}: ${quantity(f.count, f.unit)}`).join(', ')})`
   }
 
   toString(): string {
     const table = renderTable(this.#rows(), { maxRows: Number.MAX_SAFE_INTEGER, maxCellChars: 120 })['text/plain']
     const examples = this.failures.map((f) => {
       const shown = renderTable(f.examples as unknown[], { maxRows: f.examples.length, maxCellChars: 80, micros: TIME_COLUMNS })
-      return `\n${label(f, this.checks)}: ${f.message}\n${shown['text/plain']}`
+      return `\n${f.name}: ${f.message}\n${shown['text/plain']}`
     })
     return [this.summary(), '', table, ...examples].join('\n')
   }
@@ -72,7 +72,7 @@ export class CheckReport {
   [JUPYTER_DISPLAY](): MimeBundle {
     const main = renderTable(this.#rows(), { maxRows: Number.MAX_SAFE_INTEGER, caption: this.summary() })
     const parts = this.failures.map((f) => {
-      const caption = `${label(f, this.checks)}: ${f.message}`
+      const caption = `${f.name}: ${f.message}`
       return renderTable(f.examples as unknown[], { maxRows: f.examples.length, caption, micros: TIME_COLUMNS })['text/html']
     })
     return { 'text/html': [main['text/html'], ...parts].join('\n'), 'text/plain': this.toString() }
@@ -93,11 +93,6 @@ export class CheckReport {
 
 /** Columns of example rows that hold epoch µs, shown as ISO times. */
 const TIME_COLUMNS = ['start', 'ts', 'recv_ts', 'recvTs', 'previousTs', 'bucket']
-
-/** The name, with its target when the same check ran on more than one. */
-function label(c: CheckResult, all: readonly CheckResult[]): string {
-  return all.filter((o) => o.name === c.name).length > 1 ? `${c.name} [${c.target}]` : c.name
-}
 
 /** Counts one check's offences and keeps the first few. */
 export class Tally {
@@ -120,9 +115,13 @@ export class Tally {
   /** `rule` says what must hold; `note` adds what was skipped, and why. */
   result(rule: string, note?: string): CheckResult {
     const passed = this.count === 0
-    const what = passed
-      ? `all ${this.checked} examined hold: ${rule}`
-      : `${quantity(this.count, this.unit)} break: ${rule} (${this.checked} examined)`
+    const extra = note ? `; ${note}` : ''
+    const what =
+      this.checked === 0
+        ? `nothing to examine: ${rule}${note ? ` (${note})` : ''}`
+        : passed
+          ? `all ${this.checked} examined hold: ${rule}${note ? ` (${note})` : ''}`
+          : `${quantity(this.count, this.unit)} ${this.count === 1 ? 'breaks' : 'break'}: ${rule} (${this.checked} examined${extra})`
     return {
       name: this.name,
       target: this.target,
@@ -131,7 +130,7 @@ export class Tally {
       unit: this.unit,
       checked: this.checked,
       examples: this.examples,
-      message: note ? `${what} (${note})` : what,
+      message: what,
     }
   }
 }
