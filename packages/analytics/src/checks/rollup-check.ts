@@ -212,10 +212,15 @@ export function rollupChecker(target: string, opts: ResolvedOptions): CandleChec
       }
       pairs = []
     },
-    finish: () =>
-      tally.result(
+    finish() {
+      const notes = [
+        ...(skipped.incomplete > 0 ? [`${skipped.incomplete} incomplete`] : []),
+        ...(skipped.outside > 0 ? [`${skipped.outside} outside the lower timeframe's span`] : []),
+      ]
+      return tally.result(
         'each higher-timeframe candle equals the aggregate of its lower ones',
-        `${skipped.incomplete} incomplete and ${skipped.outside} outside the lower timeframe's span not compared`,
-      ),
+        notes.length ? `not compared: ${notes.join(', ')}` : undefined,
+      )
+    },
   }
 }
