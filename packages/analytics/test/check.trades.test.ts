@@ -129,6 +129,14 @@ describe('check(): bad input', () => {
     await expect(check(trades, { priceJump: { deviations: 0 } })).rejects.toSatisfy((e) => K2Error.isInstance(e) && e.code === 'VALIDATION')
   })
 
+  it('takes an async iterable too', async () => {
+    const trades = makeTrades(60).filter((t) => t.id !== '1010')
+    const stream = (async function* () {
+      yield* trades
+    })()
+    expect((await check(stream)).summary()).toBe('check: 4 passed, 1 failed (trade.id-gap: 1 range)')
+  })
+
   it('an empty input checks nothing and is ok', async () => {
     const report = await check([])
     expect([report.ok, report.checks.length, report.summary()]).toEqual([true, 0, 'check: 0 passed, 0 failed'])
