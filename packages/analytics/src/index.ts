@@ -36,3 +36,22 @@ export { rollingVwap } from './research/rolling-vwap.js'
 export type { RollingWindow } from './research/rolling-window.js'
 export type { TimePriceInput, TradeColumnsInput, TradeInput, TradeLike } from './research/trade-columns.js'
 export { type TradeFlowImbalance, tradeFlowImbalance } from './research/trade-flow-imbalance.js'
+// Invariant checks and reconciliation (docs/checks.md)
+export {
+  type CandleKey,
+  CHECK_NAMES,
+  type CheckName,
+  type CheckOptions,
+  CheckReport,
+  type CheckResult,
+  type CheckTarget,
+  type CheckUnit,
+  check,
+  type FieldDifference,
+  RECONCILE_FIELDS,
+  type ReconcileField,
+  type ReconcileOptions,
+  ReconcileReport,
+  reconcile,
+  type Tolerance,
+} from './checks/index.js'
