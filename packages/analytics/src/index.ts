@@ -4,12 +4,30 @@
  */
 export const PACKAGE_NAME = '@k2/analytics'
 
+// Charts and notebook display (docs/charts.md)
+export * from './charts/index.js'
+// Invariant checks and reconciliation (docs/checks.md)
+export {
+  type CandleKey,
+  CHECK_NAMES,
+  type CheckName,
+  type CheckOptions,
+  CheckReport,
+  type CheckResult,
+  type CheckTarget,
+  type CheckUnit,
+  check,
+  type FieldDifference,
+  RECONCILE_FIELDS,
+  type ReconcileField,
+  type ReconcileOptions,
+  ReconcileReport,
+  reconcile,
+  type Tolerance,
+} from './checks/index.js'
 // Candles over the lake: exact SQL OHLCV and the incremental roll-up into gold.ohlcv (docs/rollup.md).
 export { type LakeOhlcvOptions, lakeGoldRows, lakeOhlcv } from './lake/lake-ohlcv.js'
 export { DEFAULT_GOLD_RETENTION, type RollupOptions, type RollupResult, rollup } from './lake/rollup.js'
-
-// Charts and notebook display (docs/charts.md)
-export * from './charts/index.js'
 // Research functions (docs/research.md): returns, volatility, rolling VWAP/TWAP, correlation,
 // order-flow imbalance, market impact, cross-exchange reconciliation.
 export { type AlignedSeries, alignByTime, type KeyedSeries } from './research/align.js'
@@ -36,22 +54,3 @@ export { rollingVwap } from './research/rolling-vwap.js'
 export type { RollingWindow } from './research/rolling-window.js'
 export type { TimePriceInput, TradeColumnsInput, TradeInput, TradeLike } from './research/trade-columns.js'
 export { type TradeFlowImbalance, tradeFlowImbalance } from './research/trade-flow-imbalance.js'
-// Invariant checks and reconciliation (docs/checks.md)
-export {
-  type CandleKey,
-  CHECK_NAMES,
-  type CheckName,
-  type CheckOptions,
-  CheckReport,
-  type CheckResult,
-  type CheckTarget,
-  type CheckUnit,
-  check,
-  type FieldDifference,
-  RECONCILE_FIELDS,
-  type ReconcileField,
-  type ReconcileOptions,
-  ReconcileReport,
-  reconcile,
-  type Tolerance,
-} from './checks/index.js'
