@@ -57,19 +57,21 @@ export function resample(
   }
   const out: Array<OhlcvCandle | EmptyCandle> = []
   const keys = [...groups.keys()].sort()
+  const fill = options.fill ?? 'none'
   for (const name of keys) {
-    const accs = [...(groups.get(name) as Map<Micros, Acc>).values()].sort((a, b) => a.start - b.start)
+    const byStart = groups.get(name) as Map<Micros, Acc>
+    const real = [...byStart.values()].filter((a) => a.trades > 0).sort((a, b) => a.start - b.start)
     let prev: Acc | undefined
-    for (const a of accs) {
+    for (const a of real) {
       const key: BucketKey = { exchange: a.exchange, symbol: a.symbol, timeframe: target.timeframe }
-      if (prev !== undefined && options.fill !== undefined && options.fill !== 'none')
-        for (let s = prev.start + target.micros; s < a.start; s += target.micros)
-          out.push(filledCandle(key, s, true, options.fill === 'prev' ? prev.close : null))
-      if (a.trades > 0) {
-        out.push(a.toCandle(key))
-        prev = a
-      } else if (options.fill !== undefined && options.fill !== 'none')
-        out.push(filledCandle(key, a.start, a.complete, options.fill === 'prev' && prev !== undefined ? prev.close : null))
+      if (prev !== undefined && fill !== 'none')
+        for (let s = prev.start + target.micros; s < a.start; s += target.micros) {
+          // a higher bucket of only empty lower candles is empty; it is complete when they all were
+          const complete = byStart.get(s)?.complete ?? true
+          out.push(filledCandle(key, s, complete, fill === 'prev' ? prev.close : null))
+        }
+      out.push(a.toCandle(key))
+      prev = a
     }
   }
   return out
