@@ -1,4 +1,5 @@
-import { CandleAggregator, type OhlcvCandle, ohlcv, type StreamCandle, type Timeframe } from '@k2/analytics'
+import { CandleAggregator, type OhlcvCandle, ohlcv, type StreamCandle } from '@k2/analytics'
+import type { Timeframe } from '@k2/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { arrivalOrder, TIMEFRAMES, tradeStream, WIDTH } from './candles-arbitraries.js'
