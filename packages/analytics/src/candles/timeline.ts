@@ -68,8 +68,9 @@ export class Timeline {
       if (due > this.dueStart) {
         this.dueStart = due
         this.sync()
-        this.finalize()
       }
+      // the watermark moves with every newer trade, even inside the same bucket
+      this.finalize()
     } else if (start < this.dueStart) this.sync()
   }
 
