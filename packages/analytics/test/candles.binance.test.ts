@@ -53,7 +53,9 @@ function klines(rows: Row[]) {
     const prices = sorted.map((r) => big(r.price, 8))
     const volume = sorted.reduce((s, r) => s + big(r.amount, 8), 0n)
     const buy = sorted.filter((r) => r.side === 'buy').reduce((s, r) => s + big(r.amount, 8), 0n)
+    // biome-ignore lint/complexity/useMathMinMax: BigInt, which Math.max does not take
     const max = prices.reduce((a, b) => (a > b ? a : b))
+    // biome-ignore lint/complexity/useMathMinMax: BigInt, which Math.min does not take
     const min = prices.reduce((a, b) => (a < b ? a : b))
     return {
       start,
