@@ -7,7 +7,17 @@
  */
 export const PACKAGE_NAME = '@k2/feeds'
 
-export type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapters/adapter.js'
+export type {
+  AdapterOptions,
+  BookAdapter,
+  BookMessage,
+  BookSnapshotApi,
+  ExchangeAdapter,
+  FeedChannel,
+  HistoryApi,
+  ParsedBookFrame,
+  ParsedFrame,
+} from './adapters/adapter.js'
 export { BinanceAdapter } from './adapters/binance.js'
 export { BitstampAdapter } from './adapters/bitstamp.js'
 export { CoinbaseAdapter } from './adapters/coinbase.js'

@@ -24,8 +24,9 @@ const v1Micros = (t: string) => {
 }
 
 /** Real Kraken v1 book frames (depth 1000) per canonical symbol, in receive order; undefined without ../shared. */
-export function krakenV1Books(): Map<CanonicalSymbol, RealBookMessage[]> | undefined {
-  const lines = sharedReal('kraken-v1-book.jsonl')
+export function krakenV1Books(
+  lines: string[] | undefined = sharedReal('kraken-v1-book.jsonl'),
+): Map<CanonicalSymbol, RealBookMessage[]> | undefined {
   if (lines === undefined) return undefined
   const out = new Map<CanonicalSymbol, RealBookMessage[]>()
   for (const line of lines) {
@@ -66,8 +67,10 @@ export interface RestSnapshot {
 }
 
 /** Real REST book snapshots (Binance `…-depth-snapshot`, Bitstamp `…-order-book-snapshot`); undefined without ../shared. */
-export function restSnapshots(exchange: 'binance' | 'bitstamp'): RestSnapshot[] | undefined {
-  const lines = sharedReal(exchange === 'binance' ? 'binance-depth-snapshot.jsonl' : 'bitstamp-order-book-snapshot.jsonl')
+export function restSnapshots(
+  exchange: 'binance' | 'bitstamp',
+  lines: string[] | undefined = sharedReal(exchange === 'binance' ? 'binance-depth-snapshot.jsonl' : 'bitstamp-order-book-snapshot.jsonl'),
+): RestSnapshot[] | undefined {
   if (lines === undefined) return undefined
   return lines.map((line) => {
     const w = JSON.parse(line) as { url: string; local_ts: number }
@@ -76,4 +79,23 @@ export function restSnapshots(exchange: 'binance' | 'bitstamp'): RestSnapshot[] 
     const body = line.slice(line.indexOf('"body":') + 7, line.lastIndexOf('}')).trim()
     return { exchange, native, localTs: w.local_ts, body }
   })
+}
+
+/** Epoch µs → RFC 3339 with µs, exactly. */
+export function microsIso(us: number): string {
+  return `${new Date(Math.floor(us / 1000)).toISOString().slice(0, 19)}.${String(us % 1_000_000).padStart(6, '0')}Z`
+}
+
+/**
+ * DERIVED, not captured (no real Kraken v2 book frames exist): the v2 `book` frame for one real v1
+ * message, keeping each level's price and qty text as v2 prints them (JSON numbers with the pair's
+ * precision). Updates carry the real v1 checksum; v1 snapshots carry none, so `snapshotChecksum` is
+ * given by the caller.
+ */
+export function toKrakenV2(pair: string, m: RealBookMessage, snapshotChecksum?: number): string {
+  const side = (t: readonly (readonly [string, string])[]) => t.map(([p, q]) => `{"price":${p},"qty":${q}}`).join(',')
+  const snapshot = m.event.type === 'book_snapshot'
+  const checksum = snapshot ? snapshotChecksum : m.checksum
+  const time = snapshot ? '' : `,"timestamp":"${microsIso(m.event.ts)}"`
+  return `{"channel":"book","type":"${snapshot ? 'snapshot' : 'update'}","data":[{"symbol":"${pair}","bids":[${side(m.text.bids)}],"asks":[${side(m.text.asks)}],"checksum":${checksum}${time}}]}`
 }
