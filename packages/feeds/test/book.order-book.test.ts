@@ -81,6 +81,38 @@ describe('OrderBook', () => {
     expect(b.snapshot()).toMatchObject({ type: 'book_snapshot', symbol: SYM, sequence: 20, bids: [[50, 1]], asks: [[60, 1]] })
   })
 
+  it('loads a snapshot in any order: sorted, a repeated price keeps its last qty, qty 0 is no level', () => {
+    const b = new OrderBook('binance')
+    b.apply(
+      snap(
+        [
+          [98, 1],
+          [100, 2],
+          [99, 3],
+          [100, 4],
+          [97, 0],
+        ],
+        [
+          [103, 1],
+          [101, 2],
+          [102, 0],
+          [101, 5],
+        ],
+      ),
+    )
+    expect(b.depth()).toEqual({
+      bids: [
+        [100, 4],
+        [99, 3],
+        [98, 1],
+      ],
+      asks: [
+        [101, 5],
+        [103, 1],
+      ],
+    })
+  })
+
   it('truncates each side to its depth after every message (Kraken windows)', () => {
     const b = new OrderBook('binance', { depth: 2 })
     b.apply(

@@ -75,6 +75,45 @@ export class BookSide {
     }
   }
 
+  /**
+   * Replaces the side with a snapshot's levels: one sort, not one insert per level (REST snapshots list
+   * the best first, which would make every insert a shift of the whole array). Qty 0 is skipped and a
+   * repeated price keeps its last quantity, as `set` would.
+   */
+  load(prices: readonly number[], qtys: readonly number[], priceTexts: readonly string[], qtyTexts: readonly string[]): void {
+    this.clear()
+    const ask = this.side === 'ask'
+    if (bestFirst(prices, ask)) {
+      // The usual case (every exchange lists its snapshot best first): reverse it, no sort.
+      for (let i = prices.length - 1; i >= 0; i--) {
+        if (qtys[i] === 0) continue
+        this.prices.push(prices[i] as number)
+        this.qtys.push(qtys[i] as number)
+        this.priceTexts.push(priceTexts[i] ?? '')
+        this.qtyTexts.push(qtyTexts[i] ?? '')
+      }
+      return
+    }
+    const order = prices.map((_, i) => i)
+    // Stable sort: among equal prices the later level comes later, and wins below.
+    order.sort((a, b) => (ask ? (prices[b] as number) - (prices[a] as number) : (prices[a] as number) - (prices[b] as number)))
+    for (const i of order) {
+      const price = prices[i] as number
+      const last = this.prices.length - 1
+      if (last >= 0 && this.prices[last] === price) {
+        this.prices.pop()
+        this.qtys.pop()
+        this.priceTexts.pop()
+        this.qtyTexts.pop()
+      }
+      if (qtys[i] === 0) continue
+      this.prices.push(price)
+      this.qtys.push(qtys[i] as number)
+      this.priceTexts.push(priceTexts[i] ?? '')
+      this.qtyTexts.push(qtyTexts[i] ?? '')
+    }
+  }
+
   /** Keeps the best `depth` levels: exchanges with a depth window (Kraken) never delete the levels that fall out. */
   truncate(depth: number): void {
     const extra = this.prices.length - depth
@@ -102,4 +141,14 @@ export class BookSide {
     }
     return total
   }
+}
+
+/** True when prices are strictly best first (asks rising, bids falling): no repeats, no sort needed. */
+function bestFirst(prices: readonly number[], ask: boolean): boolean {
+  for (let i = 1; i < prices.length; i++) {
+    const a = prices[i - 1] as number
+    const b = prices[i] as number
+    if (ask ? !(a < b) : !(a > b)) return false
+  }
+  return true
 }

@@ -10,17 +10,15 @@ const TABLE = (() => {
   return t
 })()
 
-/** Running CRC state: start with `CRC_INIT`, feed text with `crcAscii`, finish with `crcFinal`. */
+/** Running CRC state: start with `CRC_INIT`, feed bytes with `crcByte`, finish with `crcFinal`. */
 export const CRC_INIT = -1
-
-/** Feeds the characters of `text` from `start` as bytes (the checksum input is ASCII digits). */
-export function crcAscii(crc: number, text: string, start = 0): number {
-  let c = crc
-  for (let i = start; i < text.length; i++) c = (TABLE[(c ^ text.charCodeAt(i)) & 0xff] as number) ^ (c >>> 8)
-  return c
-}
 
 /** The unsigned 32-bit result. */
 export function crcFinal(crc: number): number {
   return (crc ^ -1) >>> 0
+}
+
+/** Feeds one byte. */
+export function crcByte(crc: number, byte: number): number {
+  return (TABLE[(crc ^ byte) & 0xff] as number) ^ (crc >>> 8)
 }

@@ -78,12 +78,13 @@ export class OrderBook {
   apply(event: BookSnapshot | BookDelta, text?: BookText): void {
     this.check(event, text)
     if (event.type === 'book_snapshot') {
-      this.bids.clear()
-      this.asks.clear()
+      loadSide(this.bids, event.bids, text?.bids)
+      loadSide(this.asks, event.asks, text?.asks)
       this.sym = event.symbol
+    } else {
+      applySide(this.bids, event.bids, text?.bids)
+      applySide(this.asks, event.asks, text?.asks)
     }
-    applySide(this.bids, event.bids, text?.bids)
-    applySide(this.asks, event.asks, text?.asks)
     if (this.maxDepth !== Number.POSITIVE_INFINITY) {
       this.bids.truncate(this.maxDepth)
       this.asks.truncate(this.maxDepth)
@@ -161,8 +162,6 @@ export class OrderBook {
   checksum(): number | undefined {
     if (this.exchange !== 'kraken') return undefined
     return krakenChecksum(this.asks, this.bids, (side, i, qty) => {
-      const t = (qty ? side.qtyTexts[i] : side.priceTexts[i]) as string
-      if (t !== '') return t
       const decimals = qty ? this.options.qtyDecimals : this.options.priceDecimals
       if (decimals === undefined)
         throw new K2Error(
@@ -196,6 +195,15 @@ function applySide(side: BookSide, levels: readonly Level[], text: readonly (rea
       const [pt, qt] = text[i] as readonly [string, string]
       side.set(price, qty, pt, qt)
     }
+}
+
+function loadSide(side: BookSide, levels: readonly Level[], text: readonly (readonly [string, string])[] | undefined): void {
+  side.load(
+    levels.map((l) => l[0]),
+    levels.map((l) => l[1]),
+    text === undefined ? [] : text.map((t) => t[0]),
+    text === undefined ? [] : text.map((t) => t[1]),
+  )
 }
 
 function checkLevels(levels: readonly Level[], what: string): void {
