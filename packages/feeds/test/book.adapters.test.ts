@@ -5,8 +5,12 @@ import type { BookAdapter, BookMessage, ParsedBookFrame } from '../src/adapters/
 import { BinanceAdapter } from '../src/adapters/binance.js'
 import { BitstampAdapter } from '../src/adapters/bitstamp.js'
 import { CoinbaseAdapter } from '../src/adapters/coinbase.js'
+import { createAdapter } from '../src/adapters/index.js'
 import { KrakenAdapter } from '../src/adapters/kraken.js'
 import { OrderBook } from '../src/book/order-book.js'
+import { HOSTILE_KINDS, hostileFrame } from '../src/testing/hostile-frames.js'
+import { protocolFor } from '../src/testing/sim-frames.js'
+import { Tape } from '../src/testing/tape.js'
 import { krakenV1Books, restSnapshots, toKrakenV2 } from './book-real.js'
 import { FUZZ_SCALE, mutate, rng } from './fuzz.js'
 import { fixture, SHARED_REAL, sharedReal } from './helpers.js'
@@ -207,6 +211,28 @@ describe('malformed book frames are dead letters, never throws', () => {
       // PROTOCOL, never INTERNAL: no mutation reaches a bug.
       if (r.kind === 'error') expect(r.error.code).toBe('PROTOCOL')
     }
+  })
+
+  it("the simulator's hostile frames are PROTOCOL dead letters through parseBook too, and so are deep book frames", () => {
+    for (const exchange of ['binance', 'kraken', 'coinbase', 'bitstamp'] as const) {
+      const symbol = exchange === 'binance' ? 'BTC-USDT' : 'BTC-USD'
+      const tape = new Tape(exchange, [symbol], 3)
+      const adapter = createAdapter(exchange, { symbols: [symbol] }) as unknown as BookAdapter
+      for (const kind of HOSTILE_KINDS) {
+        const f = hostileFrame(kind, exchange, protocolFor(exchange, 'trades'), tape.upcoming(symbol))
+        const r = adapter.parseBook(typeof f === 'string' ? f : Buffer.from(f).toString('utf8'), 1)
+        expect(r.kind, `${exchange} ${kind}`).toBe('error')
+        if (r.kind === 'error') expect(r.error.code).toBe('PROTOCOL')
+      }
+    }
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`
+    const kraken = new KrakenAdapter().parseBook(`{"channel":"book","type":"update","data":${deep}}`, 1)
+    expect(kraken.kind === 'error' && kraken.error.code).toBe('PROTOCOL')
+    const binance = new BinanceAdapter().parseBook(
+      `{"stream":"x@depth","data":{"e":"depthUpdate","s":"BTCUSDT","U":1,"u":2,"E":1,"b":${deep},"a":[]}}`,
+      1,
+    )
+    expect(binance.kind === 'error' && binance.error.code).toBe('PROTOCOL')
   })
 
   it('non-book frames still go through the trade parser', () => {
