@@ -14,6 +14,7 @@ import {
   type RetentionPolicy,
   removeOrphans,
 } from './maintenance.js'
+import { type ReplaceOptions, type ReplaceResult, replaceRows } from './replace-rows.js'
 import { bindCore, type CommitResult, type TableCore } from './table-core.js'
 import { TableWriter, type WriterOptions } from './table-writer.js'
 import type { WriterInput } from './write/event-rows.js'
@@ -56,6 +57,23 @@ export class LakeTable<T extends TableName = TableName> {
     } finally {
       giveBack(batch)
     }
+  }
+
+  /**
+   * Replaces rows by key in ONE Iceberg `overwrite` commit: every live row whose `key` columns equal
+   * those of a new row is removed — files holding such rows are rewritten without them, files
+   * without are untouched — and the new rows are added. Values are checked as by `append()`
+   * (`VALIDATION`, nothing written); two new rows with one key are `VALIDATION` too. `summary`
+   * entries go into the snapshot summary (`history()` shows them). On a lost race the commit is
+   * retried against what the winner committed, whose rows are kept unless a new row has their key.
+   *
+   * ```ts
+   * await gold.replaceRows(candles, { key: ['exchange', 'symbol', 'timeframe', 'start', 'source'], summary: { 'k2.rollup.silver-snapshot-id': '123' } })
+   * (await gold.history()).at(-1)?.summary['k2.rollup.silver-snapshot-id'] // '123'
+   * ```
+   */
+  replaceRows(input: readonly WriterInput<T>[], opts: ReplaceOptions): Promise<ReplaceResult> {
+    return replaceRows(this.#core, input, opts).then(withJsonIds)
   }
 
   /** The data files of a snapshot with partition values and decoded column bounds (`FileCatalog`). */

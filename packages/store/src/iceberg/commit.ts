@@ -40,6 +40,8 @@ export interface SnapshotChange {
    * many small commits leave many small manifests, which every later commit and scan must read.
    */
   consolidate?: boolean
+  /** Extra snapshot-summary entries (the caller's bookkeeping); Iceberg's own entries take precedence. */
+  summary?: Readonly<Record<string, string>>
 }
 
 const backoff = (attempt: number) => new Promise((r) => setTimeout(r, randomInt(1, 5 + Math.min(attempt, 20) * 5)))
@@ -239,7 +241,7 @@ export async function commitSnapshot(
       'sequence-number': sequence,
       'timestamp-ms': now,
       'manifest-list': toUri(listPath),
-      summary: summaryOf(change, removed, live),
+      summary: { ...change.summary, ...summaryOf(change, removed, live) },
       'schema-id': meta['current-schema-id'],
     }
     const metadata: TableMetadata = {

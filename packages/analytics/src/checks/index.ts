@@ -1,0 +1,7 @@
+export type { CandleInput } from './candle-row.js'
+export { type CheckTarget, check } from './check.js'
+export { CHECK_NAMES, type CheckName, type CheckOptions } from './options.js'
+export { type ReconcileOptions, reconcile, type Tolerance } from './reconcile.js'
+export { type CandleKey, type FieldDifference, RECONCILE_FIELDS, type ReconcileField, ReconcileReport } from './reconcile-report.js'
+export { CheckReport, type CheckResult, type CheckUnit } from './report.js'
+export type { TradeInput } from './trade-row.js'
