@@ -40,8 +40,10 @@ const bookBase = {
   ...eventBase,
   bids: z.array(LevelSchema),
   asks: z.array(LevelSchema),
-  /** The exchange's sequence / update id, where it has one. */
+  /** The exchange's sequence / update id, where it has one (Binance: the last update id `u` / `lastUpdateId`). */
   sequence: z.number().int().nonnegative().optional(),
+  /** The first update id a message covers, where the exchange sends a range (Binance diff depth `U`). */
+  firstSequence: z.number().int().nonnegative().optional(),
   /** The exchange's book checksum after this message, where it sends one (Kraken CRC32). */
   checksum: z.number().int().optional(),
 }

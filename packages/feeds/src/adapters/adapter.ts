@@ -1,4 +1,5 @@
-import type { CanonicalSymbol, Exchange, FeedError, Trade } from '@k2/core'
+import type { BookDelta, BookSnapshot, CanonicalSymbol, Exchange, FeedError, Trade } from '@k2/core'
+import type { BookText } from '../book/order-book.js'
 
 /** What a feed can subscribe to. `aggTrades` is Binance's aggregated trade stream (one event per taker order and price). */
 export type FeedChannel = 'trades' | 'aggTrades'
@@ -83,4 +84,34 @@ export interface AdapterOptions {
   symbols?: readonly CanonicalSymbol[]
   /** Which trade channel `parse` reads, for exchanges that have two (Binance). */
   channel?: FeedChannel
+}
+
+/** One book message of a frame, with the exchange's own decimal text of its levels (checksums need it). */
+export interface BookMessage {
+  event: BookSnapshot | BookDelta
+  text: BookText
+}
+
+/** The outcome of parsing a frame where the book channel is on: book messages, or what `parse` returns. */
+export type ParsedBookFrame = ParsedFrame | { kind: 'book'; books: BookMessage[] }
+
+/** An exchange's REST book snapshot, for exchanges whose stream sends only changes (Binance, Bitstamp). */
+export interface BookSnapshotApi {
+  /** The URL of a snapshot of `depth` levels per side (the exchange may cap it). */
+  url(restUrl: string, symbol: CanonicalSymbol, depth: number): string
+  /** Total, like `parse`: a bad body is an `error` result. */
+  parse(body: string, symbol: CanonicalSymbol, recvTs: number): ParsedBookFrame
+}
+
+/** The level-2 book side of an adapter: pure, like the rest of it. */
+export interface BookAdapter {
+  /** Depths the exchange lets a subscription ask for; undefined where the stream has no depth (the full book). */
+  readonly bookDepths: readonly number[] | undefined
+  /** Frames to subscribe to the book channel. */
+  bookSubscribe(symbols: readonly CanonicalSymbol[], depth: number | undefined, reqId: number): string[]
+  bookUnsubscribe(symbols: readonly CanonicalSymbol[], depth: number | undefined, reqId: number): string[]
+  /** Parses any frame of a connection with the book channel on: book frames here, everything else through `parse`. Total. */
+  parseBook(frame: string, recvTs: number): ParsedBookFrame
+  /** Where the stream sends no snapshot of its own. */
+  readonly bookSnapshot: BookSnapshotApi | undefined
 }

@@ -1,7 +1,18 @@
 // Binance Spot market streams: https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams
 import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
-import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
+import type {
+  AdapterOptions,
+  BookAdapter,
+  BookSnapshotApi,
+  ExchangeAdapter,
+  FeedChannel,
+  HistoryApi,
+  ParsedBookFrame,
+  ParsedFrame,
+} from './adapter.js'
+import { binanceDepthUpdate, binanceSnapshotApi } from './binance-book.js'
 import { scanBinanceTrade } from './binance-scan.js'
+import { totalSnapshotApi } from './book-fields.js'
 import {
   array,
   caught,
@@ -24,7 +35,7 @@ const QUOTES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'BTC', 'ETH', 'BNB', 'E
 const HOUR_MS = 3_600_000
 
 /** Binance Spot: `@trade` (one event per trade) or `@aggTrade` (one per taker order and price), on the combined-stream endpoint. */
-export class BinanceAdapter implements ExchangeAdapter {
+export class BinanceAdapter implements ExchangeAdapter, BookAdapter {
   readonly exchange = 'binance' as const
   readonly defaultUrl = 'wss://stream.binance.com:9443/stream'
   readonly defaultRestUrl = 'https://api.binance.com'
@@ -46,6 +57,38 @@ export class BinanceAdapter implements ExchangeAdapter {
       (n) => splitByQuote(n, QUOTES),
     )
     this.history = this.agg ? aggTradesHistory(this) : tradesHistory(this)
+    this.bookSnapshot = totalSnapshotApi(
+      'binance',
+      binanceSnapshotApi((s) => this.toNative(s)),
+    )
+  }
+
+  /** The diff stream is the whole book; the depth asked for is the REST snapshot's `limit`. */
+  readonly bookDepths = undefined
+  readonly bookSnapshot: BookSnapshotApi
+
+  bookSubscribe(symbols: readonly CanonicalSymbol[], _depth: number | undefined, reqId: number): string[] {
+    return [JSON.stringify({ method: 'SUBSCRIBE', params: this.depthStreams(symbols), id: reqId })]
+  }
+  bookUnsubscribe(symbols: readonly CanonicalSymbol[], _depth: number | undefined, reqId: number): string[] {
+    return [JSON.stringify({ method: 'UNSUBSCRIBE', params: this.depthStreams(symbols), id: reqId })]
+  }
+  private depthStreams(symbols: readonly CanonicalSymbol[]): string[] {
+    return symbols.map((s) => `${this.toNative(s).toLowerCase()}@depth@100ms`)
+  }
+
+  parseBook(frame: string, recvTs: number): ParsedBookFrame {
+    try {
+      const f = frameText(frame, 'binance')
+      if (!f.includes('"depthUpdate"')) return this.parse(f, recvTs)
+      return parseJsonFrame('binance', f, (json) => {
+        const msg = record(json, 'frame')
+        const data = 'stream' in msg && 'data' in msg ? record(msg.data, 'data') : msg
+        return data.e === 'depthUpdate' ? binanceDepthUpdate(data, f, recvTs, this.map) : this.parse(f, recvTs)
+      })
+    } catch (err) {
+      return caught('binance', frame, err)
+    }
   }
 
   toNative(symbol: CanonicalSymbol): string {

@@ -1,7 +1,18 @@
 // Bitstamp WebSocket v2: https://www.bitstamp.net/websocket/v2/
 import { type CanonicalSymbol, FeedError, type Trade } from '@k2/core'
-import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
+import type {
+  AdapterOptions,
+  BookAdapter,
+  BookSnapshotApi,
+  ExchangeAdapter,
+  FeedChannel,
+  HistoryApi,
+  ParsedBookFrame,
+  ParsedFrame,
+} from './adapter.js'
+import { BITSTAMP_DIFF_PREFIX, bitstampDiff, bitstampSnapshotApi } from './bitstamp-book.js'
 import { scanBitstampTrade } from './bitstamp-scan.js'
+import { totalSnapshotApi } from './book-fields.js'
 import {
   array,
   caught,
@@ -27,7 +38,7 @@ const PREFIX = 'live_trades_'
  * Bitstamp `live_trades_<pair>`. Trade ids are global across pairs, so a missing trade cannot be
  * detected from ids: the feed drops repeats (ids only grow per pair) but reports no gaps.
  */
-export class BitstampAdapter implements ExchangeAdapter {
+export class BitstampAdapter implements ExchangeAdapter, BookAdapter {
   readonly exchange = 'bitstamp' as const
   readonly defaultUrl = 'wss://ws.bitstamp.net'
   readonly defaultRestUrl = 'https://www.bitstamp.net'
@@ -47,6 +58,40 @@ export class BitstampAdapter implements ExchangeAdapter {
       (n) => splitByQuote(n, QUOTES),
     )
     this.history = bitstampHistory(this)
+    this.bookSnapshot = totalSnapshotApi(
+      'bitstamp',
+      bitstampSnapshotApi((s) => this.toNative(s)),
+    )
+  }
+
+  /** diff_order_book is the whole book; the REST snapshot too. */
+  readonly bookDepths = undefined
+  readonly bookSnapshot: BookSnapshotApi
+
+  bookSubscribe(symbols: readonly CanonicalSymbol[]): string[] {
+    return symbols.map((s) => JSON.stringify({ event: 'bts:subscribe', data: { channel: `${BITSTAMP_DIFF_PREFIX}${this.toNative(s)}` } }))
+  }
+  bookUnsubscribe(symbols: readonly CanonicalSymbol[]): string[] {
+    return symbols.map((s) => JSON.stringify({ event: 'bts:unsubscribe', data: { channel: `${BITSTAMP_DIFF_PREFIX}${this.toNative(s)}` } }))
+  }
+
+  parseBook(frame: string, recvTs: number): ParsedBookFrame {
+    try {
+      const f = frameText(frame, 'bitstamp')
+      if (!f.includes(BITSTAMP_DIFF_PREFIX)) return this.parse(f, recvTs)
+      return parseJsonFrame('bitstamp', f, (json) => {
+        const msg = record(json, 'frame')
+        const channel = msg.channel
+        if (typeof channel !== 'string' || !channel.startsWith(BITSTAMP_DIFF_PREFIX)) return this.parse(f, recvTs)
+        const symbol = this.toCanonical(channel.slice(BITSTAMP_DIFF_PREFIX.length))
+        if (symbol === undefined) return protocolError('bitstamp', `unknown pair in channel ${show(channel)}`, f)
+        if (msg.event === 'data') return bitstampDiff(record(msg.data, 'data'), symbol, recvTs)
+        if (msg.event === 'bts:subscription_succeeded') return { kind: 'ack', symbols: [symbol] }
+        return this.parse(f, recvTs)
+      })
+    } catch (err) {
+      return caught('bitstamp', frame, err)
+    }
   }
 
   toNative(symbol: CanonicalSymbol): string {

@@ -1,6 +1,7 @@
 // Coinbase Advanced Trade WebSocket: https://docs.cdp.coinbase.com/advanced-trade/docs/ws-channels
 import { type CanonicalSymbol, FeedError, isSymbol, type Side, type Trade } from '@k2/core'
-import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
+import type { AdapterOptions, BookAdapter, ExchangeAdapter, FeedChannel, HistoryApi, ParsedBookFrame, ParsedFrame } from './adapter.js'
+import { coinbaseLevel2, coinbaseSequenceOf } from './coinbase-book.js'
 import { scanCoinbaseTrades } from './coinbase-scan.js'
 import {
   array,
@@ -27,7 +28,7 @@ function takerSide(makerSide: unknown): Side {
 }
 
 /** Coinbase Advanced Trade `market_trades` (with the `heartbeats` channel to keep quiet subscriptions open). */
-export class CoinbaseAdapter implements ExchangeAdapter {
+export class CoinbaseAdapter implements ExchangeAdapter, BookAdapter {
   readonly exchange = 'coinbase' as const
   readonly defaultUrl = 'wss://advanced-trade-ws.coinbase.com'
   /** Trade history comes from the Coinbase Exchange REST API (same products, same trade ids). */
@@ -66,6 +67,53 @@ export class CoinbaseAdapter implements ExchangeAdapter {
   }
   ping(): undefined {
     return undefined // the heartbeats channel sends one message per second
+  }
+
+  /** level2 is the whole book, snapshot first. */
+  readonly bookDepths = undefined
+  readonly bookSnapshot = undefined
+
+  bookSubscribe(symbols: readonly CanonicalSymbol[]): string[] {
+    return [
+      JSON.stringify({ type: 'subscribe', product_ids: symbols.map((s) => this.toNative(s)), channel: 'level2' }),
+      JSON.stringify({ type: 'subscribe', channel: 'heartbeats' }),
+    ]
+  }
+  bookUnsubscribe(symbols: readonly CanonicalSymbol[]): string[] {
+    return [JSON.stringify({ type: 'unsubscribe', product_ids: symbols.map((s) => this.toNative(s)), channel: 'level2' })]
+  }
+
+  /** The connection-wide `sequence_num` of a frame (every channel counts), for gap checks; undefined if absent. */
+  sequenceOf(frame: string): number | undefined {
+    return coinbaseSequenceOf(frame)
+  }
+
+  parseBook(frame: string, recvTs: number): ParsedBookFrame {
+    try {
+      const f = frameText(frame, 'coinbase')
+      if (!f.includes('"l2_data"') && !f.includes('"level2"')) return this.parse(f, recvTs)
+      return parseJsonFrame('coinbase', f, (json) => {
+        const msg = record(json, 'frame')
+        if (msg.channel === 'l2_data') return coinbaseLevel2(msg, f, recvTs, this.map)
+        if (msg.channel === 'subscriptions') return this.level2Ack(msg)
+        return this.parse(f, recvTs)
+      })
+    } catch (err) {
+      return caught('coinbase', frame, err)
+    }
+  }
+
+  /** The subscriptions message lists every subscription of the connection: the level2 products are acked. */
+  private level2Ack(msg: Record<string, unknown>): ParsedFrame {
+    const first = record(array(msg.events, 'events')[0] ?? {}, 'event')
+    const subs =
+      typeof first.subscriptions === 'object' && first.subscriptions !== null ? (first.subscriptions as Record<string, unknown>) : {}
+    const products = Array.isArray(subs.level2) ? subs.level2 : []
+    const symbols = products.flatMap((p) => {
+      const s = typeof p === 'string' ? this.toCanonical(p) : undefined
+      return s === undefined ? [] : [s]
+    })
+    return { kind: 'ack', symbols }
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {

@@ -1,5 +1,5 @@
 import { type CanonicalSymbol, type Exchange, FeedError, fromIso, isSymbol } from '@k2/core'
-import type { ParsedFrame } from './adapter.js'
+import type { ParsedBookFrame, ParsedFrame } from './adapter.js'
 
 /** A dead-letter result for a frame that breaks the protocol. */
 export function protocolError(exchange: Exchange, message: string, frame: string, cause?: unknown): ParsedFrame {
@@ -122,7 +122,11 @@ export function array(value: unknown, what: string): unknown[] {
  * The slow path of every adapter's `parse`: JSON.parse, then `parseMessage`. Bad JSON is a `PROTOCOL`
  * error result; what `parseMessage` throws goes to the adapter's `caught`.
  */
-export function parseJsonFrame(exchange: Exchange, frame: string, parseMessage: (json: unknown) => ParsedFrame): ParsedFrame {
+export function parseJsonFrame<R extends ParsedBookFrame = ParsedFrame>(
+  exchange: Exchange,
+  frame: string,
+  parseMessage: (json: unknown) => R,
+): R | ParsedFrame {
   let json: unknown
   try {
     json = JSON.parse(frame)

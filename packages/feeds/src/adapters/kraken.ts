@@ -1,6 +1,6 @@
 // Kraken WebSocket v2: https://docs.kraken.com/api/docs/websocket-v2/trade
-import { type CanonicalSymbol, FeedError, isSymbol, type Trade } from '@k2/core'
-import type { AdapterOptions, ExchangeAdapter, FeedChannel, HistoryApi, ParsedFrame } from './adapter.js'
+import { type CanonicalSymbol, FeedError, isSymbol, K2Error, type Trade } from '@k2/core'
+import type { AdapterOptions, BookAdapter, ExchangeAdapter, FeedChannel, HistoryApi, ParsedBookFrame, ParsedFrame } from './adapter.js'
 import {
   array,
   caught,
@@ -18,7 +18,9 @@ import {
   text,
   tradeId,
 } from './fields.js'
+import { KRAKEN_BOOK_DEPTHS, krakenBookMessage } from './kraken-book.js'
 import { scanKrakenTrades } from './kraken-scan.js'
+import { parseLossless } from './lossless-json.js'
 
 /** Legacy asset codes (v1 and REST) to the common ones v2 uses. */
 const LEGACY: Record<string, string> = {
@@ -46,7 +48,7 @@ export function krakenToCanonical(native: string): CanonicalSymbol | undefined {
 const byId = (a: Trade, b: Trade) => Number(a.id) - Number(b.id)
 
 /** Kraken WebSocket v2 `trade` channel. `side` is the taker side; `trade_id` is contiguous per pair. */
-export class KrakenAdapter implements ExchangeAdapter {
+export class KrakenAdapter implements ExchangeAdapter, BookAdapter {
   readonly exchange = 'kraken' as const
   readonly defaultUrl = 'wss://ws.kraken.com/v2'
   readonly defaultRestUrl = 'https://api.kraken.com'
@@ -87,6 +89,33 @@ export class KrakenAdapter implements ExchangeAdapter {
   }
   ping(reqId: number): string {
     return JSON.stringify({ method: 'ping', req_id: reqId })
+  }
+
+  readonly bookDepths: readonly number[] = KRAKEN_BOOK_DEPTHS
+  /** Kraken sends its own snapshot on subscribe. */
+  readonly bookSnapshot = undefined
+
+  /** @throws K2Error('VALIDATION') for a depth Kraken does not offer (10, 25, 100, 500, 1000). */
+  bookSubscribe(symbols: readonly CanonicalSymbol[], depth: number | undefined, reqId: number): string[] {
+    const params = { channel: 'book', symbol: symbols.map((s) => this.toNative(s)), depth: krakenDepth(depth), snapshot: true }
+    return [JSON.stringify({ method: 'subscribe', params, req_id: reqId })]
+  }
+  /** Kraken wants the subscribed depth repeated to unsubscribe. */
+  bookUnsubscribe(symbols: readonly CanonicalSymbol[], depth: number | undefined, reqId: number): string[] {
+    const params = { channel: 'book', symbol: symbols.map((s) => this.toNative(s)), depth: krakenDepth(depth) }
+    return [JSON.stringify({ method: 'unsubscribe', params, req_id: reqId })]
+  }
+
+  parseBook(frame: string, recvTs: number): ParsedBookFrame {
+    try {
+      const f = frameText(frame, 'kraken')
+      if (!f.includes('"book"')) return this.parse(f, recvTs)
+      // Read losslessly: the checksum is computed on the numbers' wire text.
+      const msg = record(parseLossless(f), 'frame')
+      return msg.channel === 'book' && msg.method === undefined ? krakenBookMessage(msg, f, recvTs, this.map) : this.parse(f, recvTs)
+    } catch (err) {
+      return caught('kraken', frame, err)
+    }
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {
@@ -157,6 +186,13 @@ export class KrakenAdapter implements ExchangeAdapter {
     if (typeof msg.error === 'string') return protocolError('kraken', `server error: ${msg.error}`, frame)
     return { kind: 'ignored', reason: `unhandled Kraken message ${show(channel ?? method)}` }
   }
+}
+
+function krakenDepth(depth: number | undefined): number {
+  const d = depth ?? 10
+  if (!(KRAKEN_BOOK_DEPTHS as readonly number[]).includes(d))
+    throw new K2Error('VALIDATION', `Kraken book depth must be one of ${KRAKEN_BOOK_DEPTHS.join(', ')}, got ${d}`)
+  return d
 }
 
 /** `GET /0/public/Trades?pair=XBTUSD&since=<ns>`: rows `[price, volume, time, side, type, misc, trade_id]`. */
