@@ -1,7 +1,8 @@
 import { bucketStart, type Candle, K2Error, type Micros, type ParsedTimeframe, parseTimeframe, type Timeframe } from '@k2/core'
+import { coveredBy } from './batch.js'
 import { type BucketKey, filledCandle, vwapOf } from './bucket.js'
 import { ExactSum } from './exact-sum.js'
-import type { EmptyCandle, Fill, OhlcvCandle } from './types.js'
+import type { CoverageBreak, EmptyCandle, Fill, OhlcvCandle } from './types.js'
 
 /** A lower candle as resample reads it: a Candle, with exact sums when it has them (gold rows do). */
 export type LowerCandle = (Candle | OhlcvCandle | EmptyCandle) & {
@@ -14,13 +15,19 @@ export interface ResampleOptions {
   /** Offset of the higher buckets (µs); every higher boundary must be a lower boundary. Default 0. */
   offset?: Micros
   fill?: Fill
+  /**
+   * Time not covered by the data, as for `ohlcv()`: a higher candle overlapping it is incomplete even
+   * when the outage fell in a lower bucket that had no trades (and so no candle to say so).
+   */
+  gaps?: readonly CoverageBreak[]
 }
 
 /**
  * Higher-timeframe candles from lower ones, equal bit for bit to computing them from the trades:
  * open of the first, close of the last, max, min, Σ counts, and volumes summed exactly (from the
  * `*_exact` strings when present, else from each double's shortest decimal). Empty lower candles
- * (fills) add nothing. A higher candle is complete when all its lower candles are.
+ * (fills) add nothing. A higher candle is complete when all its lower candles are and it overlaps
+ * none of `gaps`.
  *
  * @example
  * const hourly = resample(ohlcv(trades, '1m'), '1h') // same as ohlcv(trades, '1h')
@@ -58,6 +65,8 @@ export function resample(
   const out: Array<OhlcvCandle | EmptyCandle> = []
   const keys = [...groups.keys()].sort()
   const fill = options.fill ?? 'none'
+  const gaps = options.gaps ?? []
+  const covered = (start: Micros) => coveredBy(gaps, start, start + target.micros)
   for (const name of keys) {
     const byStart = groups.get(name) as Map<Micros, Acc>
     const real = [...byStart.values()].filter((a) => a.trades > 0).sort((a, b) => a.start - b.start)
@@ -67,10 +76,10 @@ export function resample(
       if (prev !== undefined && fill !== 'none')
         for (let s = prev.start + target.micros; s < a.start; s += target.micros) {
           // a higher bucket of only empty lower candles is empty; it is complete when they all were
-          const complete = byStart.get(s)?.complete ?? true
+          const complete = (byStart.get(s)?.complete ?? true) && covered(s)
           out.push(filledCandle(key, s, complete, fill === 'prev' ? prev.close : null))
         }
-      out.push(a.toCandle(key))
+      out.push(a.toCandle(key, covered(a.start)))
       prev = a
     }
   }
@@ -148,7 +157,8 @@ class Acc {
     this.buy.add(c.buyVolumeExact ?? c.buyVolume)
   }
 
-  toCandle(key: BucketKey): OhlcvCandle {
+  /** `covered`: the bucket overlaps none of the caller's gaps. */
+  toCandle(key: BucketKey, covered: boolean): OhlcvCandle {
     const volume = this.volume.value()
     const quoteVolume = this.quote.value()
     return {
@@ -163,7 +173,7 @@ class Acc {
       trades: this.trades,
       buyVolume: this.buy.value(),
       vwap: vwapOf(quoteVolume, volume, this.low, this.high),
-      complete: this.complete,
+      complete: this.complete && covered,
       source: this.source,
       volumeExact: this.volume.exact(),
       quoteVolumeExact: this.quote.exact(),
