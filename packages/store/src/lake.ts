@@ -92,6 +92,12 @@ export class Lake implements FileCatalog {
     return t as Promise<LakeTable<T>>
   }
 
+  /** Whether `name` has been created in this lake (unlike `table()`, this never creates it). */
+  async hasTable(name: TableName): Promise<boolean> {
+    const [ns, tbl] = checkTableName(name).split('.') as [string, string]
+    return (await stat(inside(this.root, ns, tbl, 'metadata')).catch(() => null)) !== null
+  }
+
   /** `FileCatalog`: the data files of `table` at `asOf` (the current snapshot by default). */
   async files(table: TableName, asOf?: AsOf | CoreAsOfInput): Promise<SnapshotFiles> {
     const t = await this.table(table)

@@ -24,7 +24,11 @@ describe('lake tables, commits and reads', () => {
   })
 
   it('creates a table with v1 metadata and a digits-only version hint on first use', async () => {
+    expect(await lake.hasTable('silver.trades')).toBe(false) // asking does not create it
+    expect(await lake.hasTable('silver.trades')).toBe(false)
     await lake.table('silver.trades')
+    expect(await lake.hasTable('silver.trades')).toBe(true)
+    expect(await lake.hasTable('silver.book')).toBe(false)
     const meta = join(dir, 'lake', 'silver', 'trades', 'metadata')
     expect(readFileSync(join(meta, 'version-hint.text'), 'utf8')).toBe('1')
     const v1 = JSON.parse(readFileSync(join(meta, 'v1.metadata.json'), 'utf8'))

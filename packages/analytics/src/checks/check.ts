@@ -1,5 +1,3 @@
-import { stat } from 'node:fs/promises'
-import { join } from 'node:path'
 import { type FileCatalog, K2Error, showValue, type TableName } from '@k2/core'
 import { createQueryLayer, type QueryLayer } from '@k2/query'
 import { createDuckDBEngine } from '@k2/query/duckdb'
@@ -67,8 +65,7 @@ async function checkRows(rows: AsyncIterable<unknown> | Iterable<unknown>, opts:
 
 /** The current snapshot of a table, without creating the table when it does not exist. */
 async function snapshotOf(lake: Lake, table: TableName): Promise<bigint | null> {
-  const [ns, tbl] = table.split('.') as [string, string]
-  if (!(await stat(join(lake.root, ns, tbl, 'metadata')).catch(() => null))) return null
+  if (!(await lake.hasTable(table))) return null
   return (await lake.table(table)).currentSnapshotId()
 }
 
