@@ -87,7 +87,14 @@ export async function tradeCandles(lake: Lake, q: TradeCandleQuery): Promise<Gol
   const out: GoldRow[] = []
   try {
     for await (const batch of query.batches()) {
-      for (const r of batch.toArray() as Record<string, unknown>[]) out.push(goldRow(r, q.timeframe))
+      // Column by column: Arrow's row proxies cost more than the query itself on 10^5 candles.
+      const cols = Object.fromEntries(batch.schema.fields.map((f, i) => [f.name, batch.getChildAt(i)?.toArray() ?? []]))
+      const names = Object.keys(cols)
+      for (let i = 0; i < batch.numRows; i++) {
+        const r: Record<string, unknown> = {}
+        for (const n of names) r[n] = (cols[n] as ArrayLike<unknown>)[i]
+        out.push(goldRow(r, q.timeframe))
+      }
     }
   } catch (err) {
     throw domainError(err) ?? err
