@@ -1,5 +1,5 @@
 import { bucketStart, K2Error, type ParsedTimeframe } from '@k2/core'
-import { sumDecimals } from './exact-decimal.js'
+import { ExactSum } from '../candles/exact-sum.js'
 import type { GoldRow } from './gold-row.js'
 import { vwapOf } from './gold-row.js'
 
@@ -21,19 +21,20 @@ export function deriveCandles(lower: readonly GoldRow[], tf: ParsedTimeframe): G
   for (const g of groups.values()) {
     g.sort((a, b) => a.start - b.start)
     const first = g[0] as GoldRow
-    const exact = (pick: (r: GoldRow) => string | null) =>
-      sumDecimals(
-        g.map((r) => {
-          const v = pick(r)
-          if (v === null) {
-            throw new K2Error(
-              'CORRUPT_TABLE',
-              `gold.ohlcv ${r.exchange} ${r.symbol} ${r.timeframe} at ${r.start} has no exact sums to derive ${tf.timeframe} from: run rollup(lake, { full: true })`,
-            )
-          }
-          return v
-        }),
-      )
+    const exact = (pick: (r: GoldRow) => string | null) => {
+      const sum = new ExactSum()
+      for (const r of g) {
+        const v = pick(r)
+        if (v === null) {
+          throw new K2Error(
+            'CORRUPT_TABLE',
+            `gold.ohlcv ${r.exchange} ${r.symbol} ${r.timeframe} at ${r.start} has no exact sums to derive ${tf.timeframe} from: run rollup(lake, { full: true })`,
+          )
+        }
+        sum.add(v)
+      }
+      return sum.exact()
+    }
     const volumeExact = exact((r) => r.volume_exact)
     const quoteExact = exact((r) => r.quote_volume_exact)
     const buyExact = exact((r) => r.buy_volume_exact)
