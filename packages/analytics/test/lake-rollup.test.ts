@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs'
 import { join } from 'node:path'
 import { lakeGoldRows, rollup } from '@k2/analytics'
 import { K2Error, type Tables, type Timeframe, type Trade } from '@k2/core'
@@ -146,6 +147,25 @@ describe('rollup: incremental candles in gold.ohlcv', () => {
       const err = await rollup(fx.lake, bad as never).catch((e: unknown) => e)
       expect(K2Error.isInstance(err) && err.code).toBe('VALIDATION')
     }
+  })
+
+  it('a copied lake refuses to roll up (TABLE_MOVED) and leaves the original untouched', async () => {
+    await (await fx.lake.table('silver.trades')).append(genTrades(500, 21))
+    await rollup(fx.lake, { timeframes: TFS, clock })
+    const before = await goldOf(fx.lake)
+    await fx.lake.close()
+    cpSync(join(fx.dir, 'lake'), join(fx.dir, 'copy'), { recursive: true })
+    const copy = await openLake(join(fx.dir, 'copy'), { clock })
+    try {
+      const appended = await (await copy.table('silver.trades')).append(genTrades(50, 22)).catch((e: unknown) => e)
+      expect(K2Error.isInstance(appended) && appended.code).toBe('TABLE_MOVED')
+      const err = await rollup(copy, { timeframes: TFS, clock, full: true }).catch((e: unknown) => e)
+      expect(K2Error.isInstance(err) && err.code).toBe('TABLE_MOVED')
+    } finally {
+      await copy.close()
+    }
+    fx.lake = await openLake(join(fx.dir, 'lake'), { clock })
+    expect(await goldOf(fx.lake)).toEqual(before)
   })
 })
 
