@@ -4,4 +4,6 @@
  */
 
 export { type DemoOptions, type DemoReport, demo } from './demo.js'
-export { COMMANDS, run } from './run.js'
+export { EXIT, type ExitCode, exitCodeOf } from './exit-codes.js'
+export type { CliIo } from './io.js'
+export { COMMANDS, run, VERSION } from './run.js'

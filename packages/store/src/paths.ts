@@ -22,7 +22,7 @@ export function checkTableName(name: unknown): TableName {
   if (!isTableName(name)) {
     throw new K2Error(
       'NOT_FOUND',
-      `unknown lake table "${name}": the lake has bronze.frames, bronze.dlq, bronze.coverage, silver.trades, silver.book and gold.ohlcv`,
+      `unknown lake table "${name}": the lake has bronze.frames, bronze.dlq, bronze.coverage, silver.trades, silver.book, silver.quotes and gold.ohlcv`,
       {
         details: { name },
       },

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
-import { MICROS_PER_DAY, TABLE_NAMES, type TableName } from '@k2/core'
+import { MICROS_PER_DAY, TABLE_NAMES, TABLE_SCHEMAS, type TableName } from '@k2/core'
 import { type Lake, openLake } from '@k2/store'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
@@ -31,10 +31,22 @@ function rowsFor(table: TableName, batch: number): Record<string, unknown>[] {
         symbol: 'BTC-USD',
         kind: i === 0 ? 'snapshot' : 'delta',
         sequence: i % 5 === 0 ? null : 1000 + i,
+        first_sequence: i % 3 === 0 ? null : 990 + i,
         checksum: i % 4 === 0 ? null : 77 * i,
         side: i % 2 ? 'bid' : 'ask',
         price: x.price,
         qty: i % 7 === 0 ? 0 : x.qty,
+        ts: x.ts,
+        recv_ts: x.recvTs,
+      }))
+    case 'silver.quotes':
+      return trades.map((x, i) => ({
+        exchange: 'coinbase',
+        symbol: 'BTC-USD',
+        bid_price: x.price,
+        bid_qty: x.qty,
+        ask_price: x.price + 0.5 + i,
+        ask_qty: x.qty * 2,
         ts: x.ts,
         recv_ts: x.recvTs,
       }))
@@ -137,13 +149,7 @@ describe('interoperability: what K2 writes, third-party readers read', () => {
   for (const name of TABLE_NAMES) {
     const [ns, tbl] = name.split('.') as [string, string]
     const timeCols = () =>
-      name === 'silver.trades' || name === 'silver.book'
-        ? ['ts', 'recv_ts']
-        : name === 'gold.ohlcv'
-          ? ['start']
-          : name === 'bronze.coverage'
-            ? ['start_ts', 'end_ts']
-            : ['recv_ts']
+      TABLE_SCHEMAS[name].filter((c) => c.type === 'timestamptz').map((c) => c.name as string)
 
     it(`icebird reads ${name} over HTTP, current and earlier snapshot, with the same rows as K2`, async () => {
       const t = await lake.table(name)

@@ -81,6 +81,14 @@ const LAYOUTS: Record<TableName, Layout> = {
     sortBy: ['symbol', 'ts'],
     timeColumn: 'ts',
   },
+  'silver.quotes': {
+    partition: [
+      ['ts', 'day'],
+      ['exchange', 'identity'],
+    ],
+    sortBy: ['symbol', 'ts'],
+    timeColumn: 'ts',
+  },
   'gold.ohlcv': {
     partition: [
       ['timeframe', 'identity'],

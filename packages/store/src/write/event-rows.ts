@@ -1,9 +1,9 @@
-import type { BookDelta, BookSnapshot, Candle, DeadLetter, RawFrame, TableInputs, TableName, Tables, Trade } from '@k2/core'
+import type { BookDelta, BookSnapshot, Candle, DeadLetter, Quote, RawFrame, TableInputs, TableName, Tables, Trade } from '@k2/core'
 
 /**
  * What writers accept: table rows (snake_case columns, times as epoch µs) for every table, and for
  * convenience the core objects that map onto a table — `Trade` → silver.trades, `BookSnapshot` /
- * `BookDelta` → silver.book (one row per level), `Candle` → gold.ohlcv, `RawFrame` → bronze.frames,
+ * `BookDelta` → silver.book (one row per level), `Quote` → silver.quotes, `Candle` → gold.ohlcv, `RawFrame` → bronze.frames,
  * `DeadLetter` → bronze.dlq. Anything else is passed through and checked against the schema.
  */
 export type WriterInput<T extends TableName> = TableInputs[T] | InputEvent<T>
@@ -12,13 +12,15 @@ type InputEvent<T extends TableName> = T extends 'silver.trades'
   ? Trade
   : T extends 'silver.book'
     ? BookSnapshot | BookDelta
-    : T extends 'gold.ohlcv'
-      ? Candle
-      : T extends 'bronze.frames'
-        ? RawFrame
-        : T extends 'bronze.dlq'
-          ? DeadLetter
-          : never
+    : T extends 'silver.quotes'
+      ? Quote
+      : T extends 'gold.ohlcv'
+        ? Candle
+        : T extends 'bronze.frames'
+          ? RawFrame
+          : T extends 'bronze.dlq'
+            ? DeadLetter
+            : never
 
 export function bookRows(b: BookSnapshot | BookDelta): Tables['silver.book'][] {
   const base = {
@@ -26,6 +28,7 @@ export function bookRows(b: BookSnapshot | BookDelta): Tables['silver.book'][] {
     symbol: b.symbol,
     kind: b.type === 'book_snapshot' ? 'snapshot' : 'delta',
     sequence: b.sequence ?? null,
+    first_sequence: b.firstSequence ?? null,
     checksum: b.checksum ?? null,
     ts: b.ts,
     recv_ts: b.recvTs,
