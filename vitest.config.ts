@@ -14,7 +14,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
     reporters: ['default', new SummaryLineReporter()],
     testTimeout: 30_000,
     hookTimeout: 60_000,
