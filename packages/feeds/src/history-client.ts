@@ -1,5 +1,6 @@
 import { type CanonicalSymbol, type Clock, FeedError, K2Error, type Trade } from '@k2/core'
 import pRetry, { AbortError } from 'p-retry'
+import { abortableSleep } from './abortable-sleep.js'
 import type { ExchangeAdapter, HistoryApi } from './adapters/adapter.js'
 
 export interface HistoryClientOptions {
@@ -15,16 +16,6 @@ export interface HistoryClientOptions {
   clock: Clock
   signal: AbortSignal
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve()
-    const t = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => {
-      clearTimeout(t)
-      resolve()
-    })
-  })
 
 /** Fetches a range of trade ids from an exchange's REST history: rate-limited, retried, paged. */
 export class HistoryClient {
@@ -103,6 +94,6 @@ export class HistoryClient {
     const now = this.options.clock() / 1000
     const wait = this.nextSlot - now
     this.nextSlot = Math.max(now, this.nextSlot) + this.options.minIntervalMs
-    await sleep(wait, this.options.signal)
+    await abortableSleep(wait, this.options.signal)
   }
 }
