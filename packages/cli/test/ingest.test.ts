@@ -110,7 +110,7 @@ describe('k2 ingest against simulated exchanges', () => {
       ...['--exchange', 'binance,kraken', '--symbols', 'binance:BTC-USDT,ETH-USDT', '--symbols', 'kraken:BTC-USD'],
       ...['--url', `binance=${binance.url}`, '--rest-url', `binance=${binance.restUrl}`],
       ...['--url', `kraken=${kraken.url}`, '--rest-url', `kraken=${kraken.restUrl}`],
-      ...['--lake', lake, '--metrics', '127.0.0.1:0', '--flush-ms', '3000', '--status-every', '1'],
+      ...['--lake', lake, '--metrics', '127.0.0.1:0', '--flush-ms', '5000', '--status-every', '1'],
     ])
     const url = await ingest.metricsUrl()
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
@@ -177,7 +177,7 @@ describe('k2 ingest against simulated exchanges', () => {
     expect(ingest.stderr).toMatch(/binance: [\d.]+ trades\/s/)
     expect(ingest.stderr).toMatch(new RegExp(`lake: ${phase1} trades committed`))
 
-    // Phase 2: more trades, and SIGTERM as soon as they are all received: the 3 s flush timer has
+    // Phase 2: more trades, and SIGTERM as soon as they are all received: the 5 s flush timer has
     // not committed them yet, so only the graceful stop can.
     for (let tick = 0; tick < 10; tick++) for (const sim of sims) sim.publish(20)
     const all = printed()
