@@ -33,8 +33,8 @@ export type { DeadLetter, FeedEventMap, FeedEventName, FeedStatus, Gap, MarketEv
 export { DeadLetterSchema, FeedStatusSchema, GapSchema, RawFrameSchema } from './feed-events.js'
 export type { Logger, LogLevel } from './logger.js'
 export { consoleLogger, silentLogger } from './logger.js'
-export type { Counter, Histogram, Meter, ObservableGauge } from './metrics.js'
-export { k2Meter } from './metrics.js'
+export type { Counter, Histogram, Meter, ObservableGauge, ObservableResult } from './metrics.js'
+export { k2Instruments, k2Meter } from './metrics.js'
 export { showValue } from './show-value.js'
 export type { CanonicalSymbol, Exchange } from './symbols.js'
 export {

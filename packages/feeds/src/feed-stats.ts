@@ -1,4 +1,4 @@
-import { type CanonicalSymbol, type Counter, type Exchange, type K2ErrorCode, k2Meter } from '@k2/core'
+import { type CanonicalSymbol, type Counter, type Exchange, type Histogram, type K2ErrorCode, k2Meter, type Trade } from '@k2/core'
 import type { Subscriptions } from './subscriptions.js'
 import type { TradeSequencer } from './trade-sequencer.js'
 
@@ -59,19 +59,29 @@ export class FeedCounters {
   errors = 0
   private readonly attrs: { exchange: Exchange }
   private readonly otel: Record<'frames' | 'bytes' | 'trades' | 'reconnects' | 'gaps' | 'dlq' | 'errors', Counter>
+  private readonly lag: Histogram
 
-  constructor(exchange: Exchange, gauges: { buffered: () => number; lastMessageAgeMs: () => number }) {
+  constructor(exchange: Exchange, gauges: { buffered: () => number; lastMessageAgeMs: () => number; connections: () => number }) {
     this.attrs = { exchange }
     const meter = k2Meter('feeds')
     this.otel = {
       frames: meter.createCounter('k2.feeds.frames', { description: 'frames received' }),
       bytes: meter.createCounter('k2.feeds.bytes', { description: 'bytes received', unit: 'By' }),
-      trades: meter.createCounter('k2.feeds.trades', { description: 'trades emitted' }),
+      trades: meter.createCounter('k2.feeds.trades', { description: 'trades emitted, by symbol' }),
       reconnects: meter.createCounter('k2.feeds.reconnects', { description: 'connections replaced' }),
       gaps: meter.createCounter('k2.feeds.gaps', { description: 'gaps in trade ids, by state' }),
       dlq: meter.createCounter('k2.feeds.dlq', { description: 'frames sent to the dead-letter sink' }),
       errors: meter.createCounter('k2.feeds.errors', { description: 'errors reported, by code' }),
     }
+    // Receive time minus exchange time: network delay plus the exchange's own (and clock skew).
+    this.lag = meter.createHistogram('k2.feeds.lag', {
+      description: 'receive time minus exchange time of each trade',
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000] },
+    })
+    meter
+      .createObservableGauge('k2.feeds.connections', { description: 'open connections to the exchange' })
+      .addCallback((r) => r.observe(gauges.connections(), this.attrs))
     meter
       .createObservableGauge('k2.feeds.buffered', { description: 'events waiting for the consumer' })
       .addCallback((r) => r.observe(gauges.buffered(), this.attrs))
@@ -86,9 +96,11 @@ export class FeedCounters {
     this.otel.frames.add(1, this.attrs)
     this.otel.bytes.add(bytes, this.attrs)
   }
-  trade(): void {
+  trade(t: Pick<Trade, 'symbol' | 'ts' | 'recvTs'>): void {
     this.trades++
-    this.otel.trades.add(1, this.attrs)
+    const attrs = { exchange: this.attrs.exchange, symbol: t.symbol }
+    this.otel.trades.add(1, attrs)
+    this.lag.record((t.recvTs - t.ts) / 1000, attrs)
   }
   reconnect(): void {
     this.reconnects++

@@ -55,6 +55,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     this.counters = new FeedCounters(this.exchange, {
       buffered: () => this.queue?.length ?? 0,
       lastMessageAgeMs: () => this.lastMessageAgeMs(),
+      connections: () => this.link?.connections.size ?? 0,
     })
     const api = this.adapter.history
     if (api !== undefined && this.o.heal) {
@@ -184,7 +185,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
   }
 
   private emitTrade(t: Trade): void {
-    this.counters.trade()
+    this.counters.trade(t)
     this.emit('trade', t)
     if (this.queue) this.queue.push(t)
     else this.early?.push(t)

@@ -3,6 +3,7 @@ import type { CompiledQuery } from './compiled-query.js'
 import type { EngineBatch } from './engine.js'
 import { type FileRead, unreadableFile } from './file-errors.js'
 import type { Lease } from './pool.js'
+import { recordQuery } from './query-metrics.js'
 
 /**
  * Runs one planned statement on a leased connection, whole or not at all: once its timeout or the
@@ -26,16 +27,22 @@ export async function* runLeased(
   const timer = setTimeout(() => stop('timeout'), opts.timeoutMs)
   const onClose = () => stop('closed')
   opts.running.add(onClose)
+  const started = performance.now()
+  let outcome = 'abandoned' // the consumer stopped reading before the end
   try {
     for await (const b of lease.conn.stream(plan.sql, plan.params)) {
       if (stopped) break
       yield b
     }
     if (stopped) throw new K2Error('QUERY', 'the engine ended an interrupted result without an error')
+    outcome = 'ok'
   } catch (err) {
     lease.suspect()
-    throw await failure(err, stopped, lease, plan, opts.timeoutMs, () => stopped !== undefined)
+    const e = await failure(err, stopped, lease, plan, opts.timeoutMs, () => stopped !== undefined)
+    outcome = e.code
+    throw e
   } finally {
+    recordQuery(performance.now() - started, outcome)
     clearTimeout(timer)
     opts.running.delete(onClose)
     lease.release()

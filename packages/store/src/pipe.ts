@@ -10,6 +10,7 @@ import {
 } from '@k2/core'
 import { CoverageTracker } from './coverage-tracker.js'
 import type { LakeTable } from './lake-table.js'
+import type { CommitResult } from './table-core.js'
 import type { Scheduler, TableWriter, WriterOptions } from './table-writer.js'
 import { MAX_TIME_US, MIN_TIME_US } from './write/value-rules.js'
 
@@ -23,6 +24,10 @@ export interface PipeOptions {
   scheduler?: Scheduler
   /** Time source for closing intervals still open at the end; default the system clock. */
   clock?: Clock
+  /** Observes each commit of each table (monitoring: what is acknowledged, and when). */
+  onCommit?: (table: TableName, result: CommitResult) => void
+  /** Observes a timed (background) flush that failed; its rows stay buffered for the next flush or are handed back. */
+  onError?: (table: TableName, error: K2Error) => void
 }
 
 export interface PipeStats {
@@ -55,7 +60,17 @@ export async function pipe(source: MarketEventSource, lake: PipeLake, opts: Pipe
   const writerOpts = { flushRows: opts.flushRows, flushMs: opts.flushMs, scheduler: opts.scheduler }
   const clean = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
   const open = async <T extends TableName>(name: T, extra: Partial<WriterOptions> = {}) =>
-    (await lake.table(name)).writer(clean({ ...writerOpts, ...extra }))
+    (await lake.table(name)).writer(
+      clean({
+        ...writerOpts,
+        onError: opts.onError && ((e: K2Error) => opts.onError?.(name, e)),
+        ...extra,
+        onCommit: (r: CommitResult) => {
+          extra.onCommit?.(r)
+          opts.onCommit?.(name, r)
+        },
+      }),
+    )
   const ready = (async () => ({
     frames: await open('bronze.frames'),
     dlq: await open('bronze.dlq'),

@@ -4,6 +4,7 @@ import { batchRows } from './write/batch-rows.js'
 import { ColumnBatch } from './write/column-batch.js'
 import type { WriterInput } from './write/event-rows.js'
 import { giveBack } from './write/spare-batches.js'
+import { type ObservedWriter, writerMetrics } from './write/writer-metrics.js'
 
 /** Timer functions, injectable so tests drive time-based flushes without waiting. */
 export interface Scheduler {
@@ -69,6 +70,7 @@ export class TableWriter<T extends TableName = TableName> {
   #retired = false
   #closing: Promise<void> | undefined
   #stats = { appended: 0, committed: 0, duplicates: 0, commits: 0 }
+  readonly #observed: ObservedWriter
 
   constructor(table: TableCore<T>, opts: WriterOptions = {}) {
     const flushRows = opts.flushRows ?? 100_000
@@ -83,6 +85,8 @@ export class TableWriter<T extends TableName = TableName> {
     this.#scheduler = opts.scheduler ?? defaultScheduler
     this.#opts = opts
     this.#buffer = table.newBatch(this.#batchCapacity())
+    this.#observed = { table: table.name, buffered: () => this.stats().buffered }
+    writerMetrics.opened(this.#observed)
   }
 
   /** Rows appended, committed, dropped as duplicates, and commits made so far. */
@@ -128,10 +132,12 @@ export class TableWriter<T extends TableName = TableName> {
     // Every pending batch is tried: one that fails never holds back the others.
     for (const batch of [...this.#pending]) {
       let result: CommitResult
+      const started = performance.now()
       try {
         result = await this.#table.commitBatch(batch)
       } catch (err) {
         const error = K2Error.from(err, 'INTERNAL')
+        writerMetrics.failed(this.#table.name, performance.now() - started, error.code)
         if (!HAND_BACK.has(error.code)) {
           failure ??= error // kept: a later flush retries it (the table or the disk is the problem)
           continue
@@ -146,6 +152,7 @@ export class TableWriter<T extends TableName = TableName> {
         )
         continue
       }
+      writerMetrics.committed(this.#table.name, performance.now() - started, result)
       this.#drop(batch)
       this.#stats.committed += result.rows
       this.#stats.duplicates += result.duplicates
@@ -202,6 +209,7 @@ export class TableWriter<T extends TableName = TableName> {
 
   #retire(): void {
     this.#retired = true
+    writerMetrics.closed(this.#observed)
     // Empty now: the next writer of this table may reuse their arrays.
     for (const b of [this.#buffer, this.#spare]) if (b && b.length === 0) giveBack(b)
     this.#spare = null
