@@ -62,6 +62,7 @@ describe('k2 check', () => {
 
   it('fails the planted defect: exit 1, the check named with its example row', async () => {
     const r = await runK2(['check', '--lake', broken.dir])
+    expect(r.error).toBeUndefined() // run() resolves to 1: the report is the explanation
     expect(r.code).toBe(1)
     const line = r.out.find((l) => l.includes('candle.ohlc-order'))
     expect(line).toMatch(/^✗ candle\.ohlc-order\s+gold\.ohlcv\s+1 of \d+ candles/)
@@ -80,6 +81,7 @@ describe('k2 check', () => {
     const out = join(broken.root, 'junit.xml')
     const failed = spawnSync(process.execPath, [bin, 'check', '--lake', broken.dir, '--junit', out], { encoding: 'utf8' })
     expect(failed.status).toBe(1)
+    expect(failed.stderr.trim()).toBe(`wrote JUnit report ${out} (15 testcases, 2 failed)`) // no error message: a failed check is a result
     const { root, suites, cases } = readJunit(out)
     expect(Number(root['@_tests'])).toBe(15)
     expect(Number(root['@_failures'])).toBeGreaterThanOrEqual(1)

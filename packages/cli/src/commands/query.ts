@@ -72,7 +72,7 @@ export function queryCommand(io: CliIo): Command {
     )
     .option('-o, --output <file>', 'write the result to a file (required for parquet)')
     .addOption(new Option('--times <iso|us>', 'times as ISO-8601 UTC or epoch µs').default('iso').argParser(timeFormatArg))
-    .option('--max-rows <n>', 'fail (exit 3 CAPACITY) rather than return more rows than this (default 1000000)', positiveInt)
+    .option('--max-rows <n>', 'fail (CAPACITY, exit 1) rather than return more rows than this (default 1000000)', positiveInt)
     .addHelpText(
       'after',
       examples([
