@@ -22,7 +22,7 @@ export function renderTable(set: ResultSet, opts: TableOptions): string[] {
   const all = set.rows
   const shown = all.length <= maxRows ? all : [...all.slice(0, Math.ceil(maxRows / 2)), ...all.slice(all.length - Math.floor(maxRows / 2))]
   const elideAt = all.length <= maxRows ? -1 : Math.ceil(maxRows / 2)
-  const texts = shown.map((r) => set.columns.map((c) => cellText(r[c], set.timeColumns.has(c), opts.times)))
+  const texts = shown.map((r) => set.columns.map((c) => visible(cellText(r[c], set.timeColumns.has(c), opts.times))))
   const numericOf = set.columns.map(
     (c) => shown.some((r) => typeof r[c] === 'number' || typeof r[c] === 'bigint') && !set.timeColumns.has(c),
   )
@@ -55,6 +55,15 @@ export function renderTable(set: ResultSet, opts: TableOptions): string[] {
     `  ${count}  ${cols}${hidden.length ? ` (${hidden.length} not shown: ${hidden.join(', ')}; widen the terminal, --select fewer or --format csv)` : ''}`,
   )
   return out
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters that would break the box
+const CONTROL = /[\u0000-\u001F\u007F]/g
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' }
+
+/** Line breaks, tabs and other controls shown as escapes, so a cell stays on its line of the box. */
+function visible(text: string | null): string | null {
+  return text === null ? null : text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
 
 /** Characters a table of these column widths takes: "│ " … " │" around each cell. */
