@@ -1,3 +1,5 @@
+import { rollup } from '@k2/analytics'
+import { openLake } from '@k2/store'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeLake, runK2 } from './lake-fixture.js'
 
@@ -34,6 +36,23 @@ describe('k2 rollup', () => {
     const again = await runK2(['rollup', '--lake', fx.dir, '--timeframes', '1m,5m,1h'])
     expect(again.out[0]).toMatch(/^mode\s+unchanged/)
     expect(again.out).toContain('gold       snapshot none (nothing written)')
+  })
+
+  it('reports progress after each timeframe, the commit and retention', async () => {
+    const fresh = await makeLake()
+    try {
+      const lake = await openLake(fresh.dir)
+      const steps: string[] = []
+      try {
+        await rollup(lake, { timeframes: ['1m', '1h'], onProgress: (p) => steps.push(`${p.done}/${p.total} ${p.step}`) })
+        await rollup(lake, { timeframes: ['1m', '1h'], onProgress: (p) => steps.push(`again ${p.step}`) })
+      } finally {
+        await lake.close()
+      }
+      expect(steps).toEqual(['1/4 1m candles', '2/4 1h candles', '3/4 commit', '4/4 retention'])
+    } finally {
+      fresh.cleanup()
+    }
   })
 
   it('refuses a bad timeframe with exit 2', async () => {

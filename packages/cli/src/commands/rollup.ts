@@ -39,10 +39,17 @@ retention (1m 90d, 5m 180d, 30m/1h 730d, 1d 1825d) are not kept; see docs/rollup
     )
     .action(async (opts: { lake: string; timeframes: Timeframe[]; full?: boolean; json?: boolean }) => {
       await withLake(opts.lake, async (lake) => {
-        // The roll-up is one commit and reports no steps: the bar shows elapsed time and the rate at the end.
-        const progress = startProgress(io, { label: `rollup ${opts.timeframes.join(',')}`, unit: 'trades' })
-        const r = await rollup(lake, { timeframes: opts.timeframes, ...(opts.full ? { full: true } : {}) })
-        progress.update(r.rowsRead.trades, Math.max(r.rowsRead.trades, 1))
+        // Steps: each timeframe's candles (the narrowest, from trades, is most of the work), the commit, retention.
+        const progress = startProgress(io, {
+          label: `rollup ${opts.timeframes.join(',')}`,
+          unit: 'steps',
+          total: opts.timeframes.length + 2,
+        })
+        const r = await rollup(lake, {
+          timeframes: opts.timeframes,
+          ...(opts.full ? { full: true } : {}),
+          onProgress: (p) => progress.update(p.done, p.total),
+        })
         const candles = Object.values(r.buckets).reduce((a, b) => a + b, 0)
         progress.stop(`rollup: ${r.mode}, ${candles} candles written from ${r.rowsRead.trades} trades`)
         if (opts.json) return io.out(toJson(r))
