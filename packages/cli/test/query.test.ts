@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { openLake } from '@k2/store'
@@ -218,6 +219,10 @@ describe('k2 query', () => {
       db.closeSync()
     }
     expect((await runK2(['query', 'silver.trades', '--lake', fx.dir, '--format', 'parquet'])).code).toBe(2)
+    // The extension picks the format when --format is not given.
+    const byName = join(fx.root, 'btc.parquet')
+    await runK2(['query', 'silver.trades', '--lake', fx.dir, '--where', 'symbol=BTC-USDT', '-o', byName])
+    expect(readFileSync(byName).subarray(0, 4).toString()).toBe('PAR1')
   })
 
   it('helpful errors: an unknown column or table, a value of the wrong type, a missing table, too many rows', async () => {

@@ -2,7 +2,7 @@ import { K2Error, type TableName, type Timeframe } from '@k2/core'
 import type { Lake } from '@k2/store'
 import { Command, Option } from 'commander'
 import type { ResultSet, TimeFormat } from '../format/cells.js'
-import { defaultFormat, formatArg, type OutputFormat, timeFormatArg, writeResult } from '../format/output.js'
+import { defaultFormat, formatArg, formatOfFile, type OutputFormat, timeFormatArg, writeResult } from '../format/output.js'
 import { type ParquetColumn, parquetType } from '../format/parquet.js'
 import type { CliIo } from '../io.js'
 import { lakeOption, positiveInt, timeArg } from '../options.js'
@@ -70,7 +70,7 @@ export function queryCommand(io: CliIo): Command {
         formatArg,
       ),
     )
-    .option('-o, --output <file>', 'write the result to a file (required for parquet)')
+    .option('-o, --output <file>', 'write the result to a file; its extension picks the format (.parquet, .csv, .tsv, .json, .jsonl)')
     .addOption(new Option('--times <iso|us>', 'times as ISO-8601 UTC or epoch µs').default('iso').argParser(timeFormatArg))
     .option('--max-rows <n>', 'fail (CAPACITY, exit 1) rather than return more rows than this (default 1000000)', positiveInt)
     .addHelpText(
@@ -85,7 +85,7 @@ export function queryCommand(io: CliIo): Command {
       ]),
     )
     .action(async (table: TableName | undefined, opts: QueryOptions) => {
-      const format = opts.format ?? (opts.output ? 'csv' : defaultFormat(io.stdoutIsTTY === true))
+      const format = opts.format ?? (opts.output ? formatOfFile(opts.output) : defaultFormat(io.stdoutIsTTY === true))
       await withLake(
         opts.lake,
         async (lake) => {

@@ -29,6 +29,20 @@ export function defaultFormat(stdoutIsTTY: boolean): OutputFormat {
   return stdoutIsTTY ? 'table' : 'csv'
 }
 
+const BY_EXTENSION: Record<string, OutputFormat> = {
+  parquet: 'parquet',
+  csv: 'csv',
+  tsv: 'tsv',
+  json: 'json',
+  jsonl: 'jsonl',
+  ndjson: 'jsonl',
+}
+
+/** The format an `--output` file's extension names (`trades.parquet` → parquet), CSV when it names none. */
+export function formatOfFile(path: string): OutputFormat {
+  return BY_EXTENSION[path.slice(path.lastIndexOf('.') + 1).toLowerCase()] ?? 'csv'
+}
+
 export interface WriteOptions {
   format: OutputFormat
   times: TimeFormat
