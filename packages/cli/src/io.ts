@@ -11,6 +11,8 @@ export interface CliIo {
   write(text: string): void
   /** True when stderr is a terminal: progress bars redraw in place; otherwise they log plain lines. */
   readonly isTTY: boolean
+  /** True when stdout is a terminal: results print as a table for a person, as CSV for a pipe or file. */
+  readonly stdoutIsTTY?: boolean
   /** Terminal width for tables and bars (80 when unknown). */
   readonly columns: number
   readonly env: Readonly<Record<string, string | undefined>>
@@ -25,6 +27,7 @@ export function processIo(signal: AbortSignal): CliIo {
     err: (line) => process.stderr.write(`${line}\n`),
     write: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
     columns: process.stderr.columns || 80,
     env: process.env,
     signal,
@@ -40,6 +43,7 @@ export function toIo(io: Partial<CliIo> | ((line: string) => void) = {}): CliIo 
     err: given.err ?? (() => {}),
     write: given.write ?? (() => {}),
     isTTY: given.isTTY ?? false,
+    stdoutIsTTY: given.stdoutIsTTY ?? false,
     columns: given.columns ?? 80,
     env: given.env ?? {},
     signal: given.signal ?? new AbortController().signal,

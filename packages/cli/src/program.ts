@@ -1,7 +1,16 @@
 import { Command } from 'commander'
+import { chartCommand } from './commands/chart.js'
+import { checkCommand } from './commands/check.js'
+import { compactCommand } from './commands/compact.js'
 import { demoCommand } from './commands/demo.js'
+import { expireCommand } from './commands/expire.js'
 import { examples } from './commands/help.js'
 import { ingestCommand } from './commands/ingest.js'
+import { queryCommand } from './commands/query.js'
+import { relocateCommand } from './commands/relocate.js'
+import { rollupCommand } from './commands/rollup.js'
+import { snapshotsCommand } from './commands/snapshots.js'
+import { vacuumCommand } from './commands/vacuum.js'
 import { EXIT_CODES_HELP } from './exit-codes.js'
 import type { CliIo } from './io.js'
 
@@ -23,6 +32,19 @@ export function buildProgram(io: CliIo): Command {
     .command('version')
     .description('print the version')
     .action(() => io.out(VERSION))
-  for (const command of [demoCommand(io), ingestCommand(io)]) program.addCommand(command)
+  for (const command of [
+    demoCommand(io),
+    ingestCommand(io),
+    queryCommand(io),
+    checkCommand(io),
+    rollupCommand(io),
+    snapshotsCommand(io),
+    expireCommand(io),
+    compactCommand(io),
+    vacuumCommand(io),
+    relocateCommand(io),
+    chartCommand(io),
+  ])
+    program.addCommand(command)
   return program
 }

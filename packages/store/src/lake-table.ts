@@ -139,8 +139,8 @@ export class LakeTable<T extends TableName = TableName> {
     return compact(this.#core, opts).then(withJsonIds)
   }
 
-  /** Deletes unreferenced files older than a grace period (default "3d"). */
-  removeOrphans(opts?: { olderThan?: string | number }): Promise<{ deleted: string[] }> {
+  /** Deletes unreferenced files older than a grace period (default "3d"); `dryRun` only lists them. */
+  removeOrphans(opts?: { olderThan?: string | number; dryRun?: boolean }): Promise<{ deleted: string[] }> {
     return removeOrphans(this.#core, opts)
   }
 

@@ -236,9 +236,12 @@ async function listFiles(dir: string): Promise<string[]> {
 /**
  * Deletes files under the table's `data/` and `metadata/` that no snapshot references and that are
  * older than `olderThan` (default "3d", as Spark): leftovers of crashed or lost commits. The grace
- * period protects files of commits still in flight.
+ * period protects files of commits still in flight. `dryRun` lists them and deletes nothing.
  */
-export async function removeOrphans(table: TableCore, opts: { olderThan?: string | number } = {}): Promise<{ deleted: string[] }> {
+export async function removeOrphans(
+  table: TableCore,
+  opts: { olderThan?: string | number; dryRun?: boolean } = {},
+): Promise<{ deleted: string[] }> {
   const graceMs = parseDuration(opts.olderThan ?? '3d') / 1000
   const { metadata } = await table.current()
   // In a copy, every file would look unreferenced (the metadata names the original's paths).
@@ -252,7 +255,9 @@ export async function removeOrphans(table: TableCore, opts: { olderThan?: string
     if (keep.has(path) || /^v\d+\.metadata\.json$/.test(name) || name === 'version-hint.text') continue
     const info = await stat(path).catch(() => null)
     if (!info || info.mtimeMs > cutoff) continue
-    if (await unlinkInside(table.dir, path)) deleted.push(path)
+    if (opts.dryRun)
+      deleted.push(path) // what a real run would delete, nothing unlinked
+    else if (await unlinkInside(table.dir, path)) deleted.push(path)
   }
   return { deleted }
 }

@@ -29,6 +29,11 @@ export interface RollupOptions {
   full?: boolean
   /** "Now" for retention (epoch µs); pass the lake's clock when `openLake` was given one. */
   clock?: Clock
+  /**
+   * Called as the work advances: after each timeframe's candles, the commit and retention
+   * (`total` = timeframes + 2); not called when nothing changed. For progress bars.
+   */
+  onProgress?: (p: { done: number; total: number; step: string }) => void
 }
 
 export interface RollupResult {
@@ -106,7 +111,7 @@ export async function rollup(lake: Lake, opts: RollupOptions): Promise<RollupRes
       last && last.timeframes === now.timeframes ? await changedBuckets(silver, last, now, tfs[0] as ParsedTimeframe) : null
     result.mode = incremental ? 'incremental' : 'full'
     if (incremental) result.rowsRead.silverChanged = incremental.rows
-    const rows = await recompute(lake, tfs, incremental?.buckets ?? null, now.silver, cutoffs, result)
+    const rows = await recompute(lake, tfs, incremental?.buckets ?? null, now.silver, cutoffs, result, opts.onProgress)
     for (const r of rows) r.complete = coverage.complete(r.exchange, r.symbol, r.start, r.start + parseTimeframe(r.timeframe).micros)
     if (incremental && last?.coverage !== now.coverage) {
       rows.push(...(await completenessChanges(lake, coverageTable, last?.coverage ?? null, tfs, coverage, rows, result)))
@@ -116,12 +121,14 @@ export async function rollup(lake: Lake, opts: RollupOptions): Promise<RollupRes
     // One commit for every timeframe; a failure leaves gold at its last commit and the state with it.
     const commit = await gold.replaceRows(kept, { key: GOLD_KEY, summary: stateSummary(now) })
     result.snapshotId = commit.snapshotId
+    opts.onProgress?.({ done: tfs.length + 1, total: tfs.length + 2, step: 'commit' })
   }
   const policies = tfs.flatMap((t) => {
     const age = retentionAge(t.timeframe, opts.retention)
     return age === null ? [] : [{ timeframe: t.timeframe, maxAge: age }]
   })
   if (policies.length > 0) result.retention = await gold.applyRetention(policies)
+  if (result.mode !== 'unchanged') opts.onProgress?.({ done: tfs.length + 2, total: tfs.length + 2, step: 'retention' })
   return result
 }
 
@@ -181,6 +188,7 @@ async function recompute(
   snapshot: bigint | null,
   cutoffs: Map<string, number>,
   result: RollupResult,
+  onProgress: RollupOptions['onProgress'],
 ): Promise<GoldRow[]> {
   const done = new Map<string, GoldRow[]>()
   for (const tf of tfs) {
@@ -209,6 +217,7 @@ async function recompute(
       rows = [...deriveCandles(inside, tf), ...(direct.size > 0 ? await fromTrades(lake, tf, direct, snapshot, result) : [])]
     }
     done.set(tf.timeframe, rows)
+    onProgress?.({ done: done.size, total: tfs.length + 2, step: `${tf.timeframe} candles` })
   }
   return [...done.values()].flat()
 }
