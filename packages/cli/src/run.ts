@@ -1,5 +1,6 @@
 import { K2Error } from '@k2/core'
 import { CommanderError } from 'commander'
+import { CommandExit } from './exit-codes.js'
 import { type CliIo, toIo } from './io.js'
 import { buildProgram } from './program.js'
 
@@ -33,6 +34,7 @@ export async function run(argv: readonly string[], io: Partial<CliIo> | ((line: 
     await program.parseAsync(argv, { from: 'user' })
     return 0
   } catch (e) {
+    if (e instanceof CommandExit) return e.code // the command printed why
     if (!(e instanceof CommanderError)) throw e
     if (e.exitCode === 0) return 0 // --help, --version
     const message = e.message.replace(/^error: /, '')
