@@ -34,7 +34,7 @@ export async function run(argv: readonly string[], io: Partial<CliIo> | ((line: 
     await program.parseAsync(argv, { from: 'user' })
     return 0
   } catch (e) {
-    if (e instanceof CommandExit) return e.code // the command printed why
+    if (e instanceof CommandExit) return e.code // the command printed its own explanation (a failed check)
     if (!(e instanceof CommanderError)) throw e
     if (e.exitCode === 0) return 0 // --help, --version
     const message = e.message.replace(/^error: /, '')

@@ -11,14 +11,18 @@ export interface Suggestion {
 /** Says whether `k2 <argv>` would parse: the command exists and takes every `--option` given. */
 export type CanRun = (argv: readonly string[]) => boolean
 
-// Best first; the demo prints the first three this `k2` can run, so each shows up once its command exists.
-const CANDIDATES: readonly Suggestion[] = [
+// Best first; the demo prints the first three this `k2` can run, so each shows up once its command
+// exists (the syntax is docs/cli.md's). `chartPath` is where a chart may go: the lake's charts/.
+const candidates = (chartPath: string): Suggestion[] => [
   {
-    argv: ['query', 'gold.ohlcv', '--exchange', 'binance', '--symbol', 'BTC-USDT', '--timeframe', '1h'],
-    shows: 'hourly BTC candles from gold',
+    argv: ['query', 'gold.ohlcv', '--where', 'exchange=binance', '--where', 'symbol=BTC-USDT', '--where', 'timeframe=1h'],
+    shows: "BTC's hourly candles from gold",
   },
-  { argv: ['check'], shows: 'the invariant checks, with examples of anything that fails' },
-  { argv: ['snapshots', 'silver.trades'], shows: "silver.trades' commits, for time travel" },
+  { argv: ['snapshots', 'silver.trades'], shows: 'its commits: pass an id to k2 query --as-of to time-travel' },
+  {
+    argv: ['chart', '--exchange', 'coinbase', '--symbol', 'ETH-USD', '--timeframe', '5m', '-o', chartPath],
+    shows: "a chart of Coinbase's ETH, 5m candles",
+  },
   { argv: ['demo'], shows: 'again: it appends the time since this run' },
   { argv: ['demo', '--help'], shows: "the demo's options" },
   { argv: ['help'], shows: 'every command' },
@@ -34,7 +38,9 @@ export function tryNext(lake: string, cwd: string, canRun: CanRun): { lines: str
   const k2 = existsSync(join(cwd, repoBin)) ? `node ${repoBin}` : 'npx k2'
   const lakeArgs = resolve(cwd, lake) === resolve(cwd, DEFAULT_LAKE) ? [] : ['--lake', shownPath(lake, cwd)]
   const withLake = (argv: string[]) => (!argv.includes('--help') && canRun([...argv, ...lakeArgs]) ? [...argv, ...lakeArgs] : argv)
-  const picked = CANDIDATES.map((c) => ({ ...c, argv: withLake(c.argv) }))
+  const chart = shownPath(join(lake, 'charts', 'coinbase-ETH-USD-5m.svg'), cwd)
+  const picked = candidates(chart)
+    .map((c) => ({ ...c, argv: withLake(c.argv) }))
     .filter((c) => canRun(c.argv))
     .slice(0, 3)
   const typed = picked.map((c) => `${k2} ${c.argv.map(quote).join(' ')}`)
