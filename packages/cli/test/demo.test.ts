@@ -99,11 +99,17 @@ describe('k2 demo', () => {
     expect(text).toMatch(/✓ the exchanges printed (\d+) trades; the lake holds \1 \(\1 distinct\) of them/)
   })
 
-  it('suggests three commands to try next, each of which runs', async () => {
+  it('suggests three commands to try next, each of which runs where the demo ran', async () => {
     expect(first.tryNext).toHaveLength(3)
-    for (const argv of first.tryNext) {
-      if (argv[0] === 'demo' && !argv.includes('--help')) continue // a rerun: the next test runs one
-      expect(await run(argv, { out: () => {} }), argv.join(' ')).toBe(0)
+    const cwd = process.cwd()
+    process.chdir(tmp) // the suggestions' paths (the default lake, a chart's -o) are the demo's cwd's
+    try {
+      for (const argv of first.tryNext) {
+        if (argv[0] === 'demo' && !argv.includes('--help')) continue // a rerun: the next test runs one
+        expect(await run(argv, { out: () => {} }), argv.join(' ')).toBe(0)
+      }
+    } finally {
+      process.chdir(cwd)
     }
   })
 
