@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { type CheckOptions, type CheckReport, check, rollup } from '@k2/analytics'
-import type { TableName } from '@k2/core'
+import { K2Error, type TableName } from '@k2/core'
 import type { FeedStats } from '@k2/feeds'
 import { type Lake, openLake, type PipeStats, type SnapshotInfo } from '@k2/store'
 import { DEMO_TIMEFRAMES, lastCandles, missingLastCandles, reconcileBtc, renderChart } from './demo/gold.js'
@@ -125,6 +125,13 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoReport> {
     err(`k2 demo: trading for ${seconds} s…`)
     const session = await trade(lake, market, signal)
     timer.lap('trading')
+    if (signal.aborted) {
+      // what the feeds delivered is committed; the lake is consistent, just shorter
+      throw new K2Error(
+        'CLOSED',
+        `interrupted: the trades delivered so far are committed to ${shownPath(dir, cwd)}; run the demo again to go on`,
+      )
+    }
     const toUs = Math.max(...[...session.printed.values()].map((p) => p.trades.at(-1)?.ts ?? fromUs))
 
     err('k2 demo: rolling up, checking…')

@@ -5,11 +5,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 
-// `pnpm demo` builds through scripts/build-quiet.mjs: silent unless a build fails, and a no-op when
+// `pnpm demo` builds through scripts/build-packages.mjs: silent unless a build fails, and a no-op when
 // every build is current. Tested on a workspace of its own, with the repo's pnpm, so nothing here
 // touches the repo's dist folders.
 const repo = fileURLToPath(new URL('../../../', import.meta.url))
-const script = join(repo, 'scripts', 'build-quiet.mjs')
+const script = join(repo, 'scripts', 'build-packages.mjs')
 const pnpm = join(repo, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs')
 
 // A package build that is as noisy as tsup, records that it ran, and fails when its source says FAIL.
@@ -23,7 +23,7 @@ mkdirSync('dist', { recursive: true })
 writeFileSync('dist/index.js', src)
 `
 
-const ws = mkdtempSync(join(tmpdir(), 'k2-build-quiet-'))
+const ws = mkdtempSync(join(tmpdir(), 'k2-build-packages-'))
 afterAll(() => rmSync(ws, { recursive: true, force: true }))
 
 function write(path: string, text: string): void {
@@ -43,7 +43,7 @@ function buildQuiet(...args: string[]) {
 
 const builds = () => readFileSync(join(ws, 'builds.log'), 'utf8').split('\n').filter(Boolean).sort()
 
-describe('scripts/build-quiet.mjs', () => {
+describe('scripts/build-packages.mjs', () => {
   write('package.json', JSON.stringify({ name: 'ws', private: true }))
   write('pnpm-workspace.yaml', 'packages:\n  - packages/*\n')
   write('builds.log', '')
@@ -91,5 +91,15 @@ describe('scripts/build-quiet.mjs', () => {
     write('packages/a/src/index.txt', 'package a, fixed')
     expect(buildQuiet()).toEqual({ code: 0, out: '', err: '' })
     expect(buildQuiet('--check').code).toBe(0)
+  }, 120_000)
+
+  it('as `pnpm build` (--all --verbose) builds every package, shows its output, and leaves nothing for the quiet build', () => {
+    const before = builds().length
+    const loud = buildQuiet('--all', '--verbose')
+    expect(loud.code).toBe(0)
+    expect(builds().length).toBe(before + 2) // current or not, both packages built
+    expect(loud.out).toContain('CLI building entry 49')
+    expect(buildQuiet()).toEqual({ code: 0, out: '', err: '' })
+    expect(builds().length).toBe(before + 2)
   }, 120_000)
 })

@@ -157,4 +157,14 @@ describe('k2 demo', () => {
     expect(text).toMatch(/^✗ the exchanges printed/m)
     expect(existsSync(join(dir, 'charts', 'binance-BTC-USDT-1m.svg'))).toBe(true) // the report is complete anyway
   }, 120_000)
+
+  it('stops early on its signal (SIGINT), with what the feeds delivered committed, and says so (CLOSED: exit 130)', async () => {
+    const dir = join(tmp, 'interrupted-lake')
+    const stop = new AbortController()
+    setTimeout(() => stop.abort(), 1_500)
+    await expect(demo({ seconds: 30, lake: dir, out: () => {}, signal: stop.signal })).rejects.toMatchObject({ code: 'CLOSED' })
+    const facts = await lakeFacts(dir)
+    expect(facts.trades).toBeGreaterThan(0)
+    expect(facts.distinct).toBe(facts.trades)
+  }, 120_000)
 })

@@ -27,8 +27,8 @@ describe('quick start', () => {
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; devDependencies: Record<string, string> }
     const readme = read('README.md')
     expect(readme.split('\n')).toContain(`npx --yes pnpm@${pkg.devDependencies.pnpm} install && npx pnpm demo`)
-    // the build step prints nothing unless it fails (scripts/build-quiet.mjs; its own test is demo.build.test.ts)
-    expect(pkg.scripts.demo).toBe('node scripts/build-quiet.mjs && node packages/cli/dist/bin.js demo')
+    // the build step prints nothing unless it fails (scripts/build-packages.mjs; its own test is demo.build.test.ts)
+    expect(pkg.scripts.demo).toBe('node scripts/build-packages.mjs && node packages/cli/dist/bin.js demo')
     expect(readme).toContain('`./k2-lake`')
     const help: string[] = []
     expect(await run(['demo', '--help'], (l) => help.push(l))).toBe(0)

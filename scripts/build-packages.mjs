@@ -10,8 +10,10 @@
 // interrupted build leaves it stale. A dependency's change does not make its dependents stale: tsup leaves workspace
 // packages external, so their dist files do not embed each other's code.
 //
-//   node scripts/build-quiet.mjs           build what is stale
-//   node scripts/build-quiet.mjs --check   list what is stale (exit 1 when something is), build nothing
+//   node scripts/build-packages.mjs                 build what is stale
+//   node scripts/build-packages.mjs --check         list what is stale (exit 1 when something is), build nothing
+//   node scripts/build-packages.mjs --all --verbose `pnpm build`: every package, its output shown as it runs,
+//                                                and recorded, so a `pnpm demo` after it builds nothing
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -79,7 +81,9 @@ function pnpmCommand(root) {
 
 function main() {
   const root = process.cwd()
-  const stale = buildablePackages(root).filter((p) => !isCurrent(root, p))
+  const all = process.argv.includes('--all')
+  const verbose = process.argv.includes('--verbose')
+  const stale = buildablePackages(root).filter((p) => all || !isCurrent(root, p))
   if (process.argv.includes('--check')) {
     for (const p of stale) console.log(relative(root, p.dir))
     process.exit(stale.length > 0 ? 1 : 0)
@@ -87,12 +91,17 @@ function main() {
   if (stale.length === 0) return
   const [cmd, ...pre] = pnpmCommand(root)
   const filters = stale.flatMap((p) => ['--filter', `./${relative(root, p.dir)}`])
-  const run = spawnSync(cmd, [...pre, ...filters, 'run', 'build'], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  const run = spawnSync(cmd, [...pre, ...filters, 'run', 'build'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: verbose ? 'inherit' : 'pipe',
+  })
   if (run.status !== 0) {
     process.stderr.write(run.stdout ?? '')
     process.stderr.write(run.stderr ?? '')
-    if (run.error) process.stderr.write(`build-quiet: could not run pnpm: ${run.error.message}\n`)
-    process.stderr.write(`build-quiet: the build of ${stale.map((p) => relative(root, p.dir)).join(', ')} failed\n`)
+    if (run.error) process.stderr.write(`build-packages: could not run pnpm: ${run.error.message}\n`)
+    process.stderr.write(`build-packages: the build of ${stale.map((p) => relative(root, p.dir)).join(', ')} failed\n`)
     process.exit(run.status ?? 1)
   }
   mkdirSync(join(root, STAMPS), { recursive: true })
