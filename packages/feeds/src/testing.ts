@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 export { HOSTILE_KINDS, type HostileKind, hostileFrame } from './testing/hostile-frames.js'
+export type { SimMarket } from './testing/market.js'
 export type { MalformedKind } from './testing/sim-frames.js'
 export { ExchangeSimulator, type SimulatorOptions, startSimulator } from './testing/simulator.js'
 export { mulberry32, Tape, type TapeTrade } from './testing/tape.js'

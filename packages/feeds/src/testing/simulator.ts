@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { type CanonicalSymbol, type Exchange, K2Error, parseExchange } from '@k2/core'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { type HostileKind, hostileFrame } from './hostile-frames.js'
+import type { SimMarket } from './market.js'
 import type { ClientState, SimProtocol } from './protocols/protocol.js'
 import { type MalformedKind, malformedFrame, protocolFor } from './sim-frames.js'
 import { Tape, type TapeTrade } from './tape.js'
@@ -32,6 +33,8 @@ export interface SimulatorOptions {
    * subscribe snapshots (Kraken's last 50, Coinbase's last 100) and the REST history serve them.
    */
   pastTrades?: number
+  /** The market to trade in (its clock, a price shared with other simulators, first ids); default a random walk on a fixed day. */
+  market?: SimMarket
 }
 
 interface Client {
@@ -68,7 +71,7 @@ export class ExchangeSimulator {
     private readonly wss: WebSocketServer,
   ) {
     this.exchange = parseExchange(options.exchange)
-    this.tape = new Tape(this.exchange, options.symbols, options.seed ?? 1, undefined, options.historyLimit)
+    this.tape = new Tape(this.exchange, options.symbols, options.seed ?? 1, undefined, options.historyLimit, options.market)
     this.protocol = protocolFor(this.exchange, options.channel ?? 'trades')
     for (const s of this.tape.symbols) for (let i = 0; i < (options.pastTrades ?? 0); i++) this.tape.next(s)
   }

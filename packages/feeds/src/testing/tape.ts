@@ -1,4 +1,5 @@
 import { type CanonicalSymbol, type Exchange, K2Error, type Side, validateSymbol } from '@k2/core'
+import { MARKET_JITTER, type SimMarket } from './market.js'
 
 /** One trade as the simulated exchange recorded it: the ground truth a feed must reproduce. */
 export interface TapeTrade {
@@ -59,17 +60,22 @@ export class Tape {
     startMs = Date.UTC(2026, 0, 5, 12),
     /** Trades kept per symbol (oldest dropped first); unlimited by default. Long benchmarks bound it. */
     private readonly keep = Number.POSITIVE_INFINITY,
+    /** The market's clock, price and first ids, instead of `startMs`, a random walk and random ids. */
+    private readonly market?: SimMarket,
   ) {
     if (symbols.length === 0) throw new K2Error('VALIDATION', 'the simulator needs at least one symbol')
     this.rand = mulberry32(seed)
-    this.clockMs = startMs
+    this.clockMs = market ? Math.floor(market.now()) : startMs
     this.globalId = 100_000_000 + Math.floor(this.rand() * 1_000_000)
+    const firstIds = Object.values(market?.firstIds ?? {}).filter((id) => id !== undefined)
+    if (firstIds.length > 0) this.globalId = Math.max(...firstIds)
     for (const raw of symbols) {
       const symbol = validateSymbol(raw)
-      const base = BASE_PRICES[symbol.split('-')[0] as string] ?? 1 + this.rand() * 99
+      const base = market?.price?.(symbol, this.clockMs) ?? BASE_PRICES[symbol.split('-')[0] as string] ?? 1 + this.rand() * 99
       const decimals = base >= 1000 ? 2 : base >= 10 ? 3 : 5
+      const randomId = 1_000_000 + Math.floor(this.rand() * 9_000_000)
       this.series.set(symbol, {
-        nextId: 1_000_000 + Math.floor(this.rand() * 9_000_000),
+        nextId: market?.firstIds?.[symbol] ?? randomId,
         price: base,
         priceText: base.toFixed(decimals),
         decimals,
@@ -122,10 +128,13 @@ export class Tape {
     }
     const s = this.series.get(chosen)
     if (s === undefined) throw new K2Error('VALIDATION', `the simulator does not list ${chosen}; add it to its symbols`)
-    this.clockMs += Math.floor(this.rand() * 3)
+    const step = Math.floor(this.rand() * 3)
+    this.clockMs = this.market ? Math.max(this.clockMs, Math.floor(this.market.now())) : this.clockMs + step
     // Runs of trades at one price are the norm on real tapes: the price moves on about a third of trades.
     if (this.rand() < 0.35) {
-      s.price = Math.max(s.price * (1 + (this.rand() - 0.5) * 0.0006), 10 ** -s.decimals)
+      const move = this.rand() - 0.5
+      const market = this.market?.price?.(chosen, this.clockMs)
+      s.price = Math.max(market === undefined ? s.price * (1 + move * 0.0006) : market * (1 + move * 2 * MARKET_JITTER), 10 ** -s.decimals)
       s.priceText = s.price.toFixed(s.decimals)
     }
     const priceText = s.priceText
