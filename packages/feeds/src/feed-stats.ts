@@ -1,4 +1,4 @@
-import { type CanonicalSymbol, type Counter, type Exchange, type Histogram, type K2ErrorCode, k2Meter, type Trade } from '@k2/core'
+import { type CanonicalSymbol, type Exchange, type Histogram, type K2ErrorCode, k2Meter, type ObservableResult, type Trade } from '@k2/core'
 import type { Subscriptions } from './subscriptions.js'
 import type { TradeSequencer } from './trade-sequencer.js'
 
@@ -46,7 +46,16 @@ export interface FeedStats {
   symbols: Record<string, SymbolStats>
 }
 
-/** The counters a feed updates, mirrored to OpenTelemetry instruments under the meter `k2.feeds`. */
+/** Least time between two lag observations of one symbol (µs): the lag histogram samples. */
+const LAG_SAMPLE_US = 10_000
+
+/**
+ * The counters a feed updates, reported as OpenTelemetry instruments under the meter `k2.feeds`.
+ * The hot path only bumps numbers: the counters are observable, read when a reader collects, since a
+ * synchronous SDK `add()` with attributes costs microseconds, more than parsing the trade (see
+ * bench/telemetry.bench.ts). The lag histogram, which has no observable form, samples: at most one
+ * trade per symbol every 10 ms.
+ */
 export class FeedCounters {
   frames = 0
   bytes = 0
@@ -58,67 +67,76 @@ export class FeedCounters {
   dlq = 0
   errors = 0
   private readonly attrs: { exchange: Exchange }
-  private readonly otel: Record<'frames' | 'bytes' | 'trades' | 'reconnects' | 'gaps' | 'dlq' | 'errors', Counter>
+  private readonly tradesBySymbol = new Map<string, number>()
+  private readonly errorsByCode = new Map<K2ErrorCode, number>()
+  private readonly lastLagAt = new Map<string, number>()
   private readonly lag: Histogram
 
   constructor(exchange: Exchange, gauges: { buffered: () => number; lastMessageAgeMs: () => number; connections: () => number }) {
-    this.attrs = { exchange }
+    const attrs = { exchange }
+    this.attrs = attrs
     const meter = k2Meter('feeds')
-    this.otel = {
-      frames: meter.createCounter('k2.feeds.frames', { description: 'frames received' }),
-      bytes: meter.createCounter('k2.feeds.bytes', { description: 'bytes received', unit: 'By' }),
-      trades: meter.createCounter('k2.feeds.trades', { description: 'trades emitted, by symbol' }),
-      reconnects: meter.createCounter('k2.feeds.reconnects', { description: 'connections replaced' }),
-      gaps: meter.createCounter('k2.feeds.gaps', { description: 'gaps in trade ids, by state' }),
-      dlq: meter.createCounter('k2.feeds.dlq', { description: 'frames sent to the dead-letter sink' }),
-      errors: meter.createCounter('k2.feeds.errors', { description: 'errors reported, by code' }),
-    }
+    const observe = (name: string, description: string, read: (r: ObservableResult) => void, unit?: string) =>
+      meter.createObservableCounter(name, unit ? { description, unit } : { description }).addCallback(read)
+    observe('k2.feeds.frames', 'frames received', (r) => r.observe(this.frames, attrs))
+    observe('k2.feeds.bytes', 'bytes received', (r) => r.observe(this.bytes, attrs), 'By')
+    observe('k2.feeds.trades', 'trades emitted, by symbol', (r) => {
+      for (const [symbol, n] of this.tradesBySymbol) r.observe(n, { exchange, symbol })
+    })
+    observe('k2.feeds.reconnects', 'connections replaced', (r) => r.observe(this.reconnects, attrs))
+    observe('k2.feeds.gaps', 'gaps in trade ids, by state', (r) => {
+      r.observe(this.gapsFound, { exchange, state: 'open' })
+      r.observe(this.gapsHealed, { exchange, state: 'healed' })
+      r.observe(this.gapsUnhealed, { exchange, state: 'unhealed' })
+    })
+    observe('k2.feeds.dlq', 'frames sent to the dead-letter sink', (r) => r.observe(this.dlq, attrs))
+    observe('k2.feeds.errors', 'errors reported, by code', (r) => {
+      for (const [code, n] of this.errorsByCode) r.observe(n, { exchange, code })
+    })
     // Receive time minus exchange time: network delay plus the exchange's own (and clock skew).
     this.lag = meter.createHistogram('k2.feeds.lag', {
-      description: 'receive time minus exchange time of each trade',
+      description: 'receive time minus exchange time of trades, sampled (at most one per symbol every 10 ms)',
       unit: 'ms',
       advice: { explicitBucketBoundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000] },
     })
     meter
       .createObservableGauge('k2.feeds.connections', { description: 'open connections to the exchange' })
-      .addCallback((r) => r.observe(gauges.connections(), this.attrs))
+      .addCallback((r) => r.observe(gauges.connections(), attrs))
     meter
       .createObservableGauge('k2.feeds.buffered', { description: 'events waiting for the consumer' })
-      .addCallback((r) => r.observe(gauges.buffered(), this.attrs))
+      .addCallback((r) => r.observe(gauges.buffered(), attrs))
     meter
       .createObservableGauge('k2.feeds.last_message_age', { description: 'time since the last frame', unit: 'ms' })
-      .addCallback((r) => r.observe(gauges.lastMessageAgeMs(), this.attrs))
+      .addCallback((r) => r.observe(gauges.lastMessageAgeMs(), attrs))
   }
 
   frame(bytes: number): void {
     this.frames++
     this.bytes += bytes
-    this.otel.frames.add(1, this.attrs)
-    this.otel.bytes.add(bytes, this.attrs)
   }
   trade(t: Pick<Trade, 'symbol' | 'ts' | 'recvTs'>): void {
     this.trades++
-    const attrs = { exchange: this.attrs.exchange, symbol: t.symbol }
-    this.otel.trades.add(1, attrs)
-    this.lag.record((t.recvTs - t.ts) / 1000, attrs)
+    this.tradesBySymbol.set(t.symbol, (this.tradesBySymbol.get(t.symbol) ?? 0) + 1)
+    const last = this.lastLagAt.get(t.symbol)
+    if (last === undefined || t.recvTs - last >= LAG_SAMPLE_US || t.recvTs < last) {
+      this.lastLagAt.set(t.symbol, t.recvTs)
+      this.lag.record((t.recvTs - t.ts) / 1000, { exchange: this.attrs.exchange, symbol: t.symbol })
+    }
   }
   reconnect(): void {
     this.reconnects++
-    this.otel.reconnects.add(1, this.attrs)
   }
   gap(state: 'open' | 'healed' | 'unhealed'): void {
     if (state === 'open') this.gapsFound++
     else if (state === 'healed') this.gapsHealed++
     else this.gapsUnhealed++
-    this.otel.gaps.add(1, { exchange: this.attrs.exchange, state })
   }
   deadLetter(): void {
     this.dlq++
-    this.otel.dlq.add(1, this.attrs)
   }
   error(code: K2ErrorCode): void {
     this.errors++
-    this.otel.errors.add(1, { exchange: this.attrs.exchange, code })
+    this.errorsByCode.set(code, (this.errorsByCode.get(code) ?? 0) + 1)
   }
 }
 
