@@ -76,23 +76,7 @@ interface SymbolRule {
   lower?: boolean
 }
 
-const BINANCE_SPOT = [
-  'FDUSD',
-  'USDT',
-  'USDC',
-  'BUSD',
-  'TUSD',
-  'DAI',
-  'BTC',
-  'ETH',
-  'BNB',
-  'EUR',
-  'GBP',
-  'TRY',
-  'BRL',
-  'JPY',
-  'AUD',
-]
+const BINANCE_SPOT = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'DAI', 'BTC', 'ETH', 'BNB', 'EUR', 'GBP', 'TRY', 'BRL', 'JPY', 'AUD']
 const RULES: Record<Venue, SymbolRule> = {
   binance: { style: 'concat', quotes: BINANCE_SPOT },
   'binance-us': { style: 'concat', quotes: ['USDT', 'USDC', 'USD', 'BTC', 'ETH'] },
@@ -102,7 +86,11 @@ const RULES: Record<Venue, SymbolRule> = {
   bybit: { style: 'concat', quotes: ['USDT', 'USDC', 'USD'] },
   'bybit-spot': { style: 'concat', quotes: ['USDT', 'USDC', 'BTC', 'ETH', 'EUR'] },
   huobi: { style: 'concat', quotes: ['USDT', 'USDC', 'HUSD', 'BTC', 'ETH'], lower: true },
-  kraken: { style: 'concat', quotes: ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'CAD', 'JPY', 'CHF', 'AUD'], aliases: { XBT: 'BTC', XDG: 'DOGE' } },
+  kraken: {
+    style: 'concat',
+    quotes: ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'CAD', 'JPY', 'CHF', 'AUD'],
+    aliases: { XBT: 'BTC', XDG: 'DOGE' },
+  },
   bitstamp: { style: 'concat', quotes: ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'BTC'], lower: true },
   coinbase: { style: 'dash', quotes: [] },
   okex: { style: 'dash', quotes: [] },
