@@ -34,5 +34,5 @@ export const binanceAggTrades = simpleFormat({
   ]),
   select: (ctx) =>
     `SELECT ${ctx.venue} AS exchange, ${ctx.symbol} AS symbol, agg_trade_id::VARCHAR AS id, price, quantity AS qty,
-       CASE WHEN is_buyer_maker THEN 'sell' ELSE 'buy' END AS side, ${msOrUs('transact_time')} AS ts, ${msOrUs('transact_time')} AS recv_ts FROM raw`,
+       CASE WHEN is_buyer_maker THEN 'sell' ELSE 'buy' END AS side, ${msOrUs('transact_time')} AS ts, ${msOrUs('transact_time')} AS recv_ts${ctx.extra ?? ''} FROM ${ctx.from ?? 'raw'}`,
 })

@@ -33,5 +33,5 @@ export const binanceTrades = simpleFormat({
   ]),
   select: (ctx) =>
     `SELECT ${ctx.venue} AS exchange, ${ctx.symbol} AS symbol, id::VARCHAR AS id, price, qty,
-       CASE WHEN is_buyer_maker THEN 'sell' ELSE 'buy' END AS side, ${msOrUs('time')} AS ts, ${msOrUs('time')} AS recv_ts FROM raw`,
+       CASE WHEN is_buyer_maker THEN 'sell' ELSE 'buy' END AS side, ${msOrUs('time')} AS ts, ${msOrUs('time')} AS recv_ts${ctx.extra ?? ''} FROM ${ctx.from ?? 'raw'}`,
 })

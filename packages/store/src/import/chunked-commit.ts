@@ -11,6 +11,10 @@ import { writeDataFiles } from '../write/parquet-files.js'
 import { stageFromFiles } from '../write/rows-in-duckdb.js'
 import type { Staged } from '../write/staged-rows.js'
 
+/** Numeric ids of a chunk (when all are integers): files whose ranges do not meet need no dedup read. */
+type IdRange = { min: bigint; max: bigint }
+type Written = { record: DataFileRecord; input: string; ids: IdRange | null }
+
 /**
  * An import's rows written chunk by chunk and committed once. Each chunk is deduplicated (tables
  * with a unique key: silver.trades on exchange, symbol, id) against the table's live files and the
@@ -23,7 +27,7 @@ export class ChunkedCommit {
   readonly #core: TableCore
   readonly #conn: DuckDBConnection
   #base: LiveFile[] | null = null
-  #written: { record: DataFileRecord; input: string }[] = []
+  #written: Written[] = []
   rows = 0
   duplicates = 0
 
@@ -42,8 +46,9 @@ export class ChunkedCommit {
     return metadata.snapshots.map((s) => (s.summary ?? {}) as Record<string, string>)
   }
 
-  #own(): LiveFile[] {
-    return this.#written.map(({ record }) => ({
+  #own(ids: IdRange | null = null): LiveFile[] {
+    const overlaps = (w: { ids: IdRange | null }) => !ids || !w.ids || (w.ids.min <= ids.max && ids.min <= w.ids.max)
+    return this.#written.filter(overlaps).map(({ record }) => ({
       file: record,
       path: fromUri(record.file_path),
       snapshotId: -1n,
@@ -53,7 +58,7 @@ export class ChunkedCommit {
   }
 
   /** Deduplicates `staged`, writes it to Parquet files and drops its temp table. */
-  async add(staged: Staged, input: string): Promise<void> {
+  async add(staged: Staged, input: string, ids: IdRange | null = null): Promise<void> {
     this.#base ??= await this.#core.liveFiles()
     const ctx = { table: this.#core.name, snapshotId: null }
     try {
@@ -65,7 +70,7 @@ export class ChunkedCommit {
       this.rows += staged.rows - dropped
       if (staged.rows - dropped > 0) {
         for (const record of await writeDataFiles(this.#conn, this.#core.spec, staged, this.#core.dir))
-          this.#written.push({ record, input })
+          this.#written.push({ record, input, ids })
       }
     } finally {
       if (staged.table) await this.#conn.run(`DROP TABLE IF EXISTS ${staged.table}`)
@@ -109,7 +114,7 @@ export class ChunkedCommit {
   /** After a lost race: rewrites each own file without the rows another commit added meanwhile. */
   async #againstWinner(fresh: LiveFile[]): Promise<void> {
     const ctx = { table: this.#core.name, snapshotId: null }
-    const next: { record: DataFileRecord; input: string }[] = []
+    const next: Written[] = []
     for (const w of this.#written) {
       const [own] = this.#own().filter((l) => l.file === w.record)
       const staged = await stageFromFiles(this.#conn, this.#core.spec, [own as LiveFile], ctx)
@@ -121,7 +126,7 @@ export class ChunkedCommit {
         this.rows -= dropped
         if (staged.rows - dropped > 0)
           for (const record of await writeDataFiles(this.#conn, this.#core.spec, staged, this.#core.dir))
-            next.push({ record, input: w.input })
+            next.push({ record, input: w.input, ids: w.ids })
         await unlink(fromUri(w.record.file_path)).catch(() => {})
       }
       if (staged.table) await this.#conn.run(`DROP TABLE IF EXISTS ${staged.table}`)

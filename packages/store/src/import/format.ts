@@ -21,6 +21,9 @@ export interface SqlContext {
   symbol: string
   /** Extra values a format needs (klines: the timeframe). */
   timeframe?: string
+  /** The relation holding the parsed rows (default `raw`), and extra columns to pass through (`, __why`). */
+  from?: string
+  extra?: string
   /** Kraken: ids continue a run of equal timestamps from the previous chunk. */
   carry?: { ts: bigint; count: number } | null
 }

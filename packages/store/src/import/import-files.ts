@@ -6,7 +6,6 @@ import { isVenue, K2Error, type TableName, toCanonicalSymbol, VENUES, validateSy
 import type { LakeTable } from '../lake-table.js'
 import { coreOf } from '../table-core.js'
 import { checkImported } from '../write/imported-values.js'
-import { stageFromQuery } from '../write/rows-in-duckdb.js'
 import { sqlString } from '../write/sql-literal.js'
 import { type BadRow, lineOfRow, linesOf } from './bad-rows.js'
 import { type Chunk, chunkFiles } from './chunk-files.js'
@@ -15,6 +14,7 @@ import { detectFormat, FORMATS, fileInstrument, type Instrument } from './detect
 import { type FormatSpec, IMPORT_FORMATS, type ImportFormat, type Layout, type SqlContext } from './format.js'
 import { krakenCarrySql } from './kraken-trades.js'
 import { inputParts } from './open-input.js'
+import { stageChunk } from './stage-chunk.js'
 
 /**
  * `importFiles`: historical files into the lake, streaming. Each input (CSV, .csv.gz, or the CSVs
@@ -216,6 +216,7 @@ export async function importFiles(lake: ImportLake, paths: readonly string[], op
         let badRows = 0
         let instrument: Instrument | null = null
         let carry: SqlContext['carry'] = null
+        const rowsReadBefore = summary.rowsRead
         for await (const chunk of input.chunks) {
           try {
             const f = format as unknown as FormatSpec
@@ -226,11 +227,14 @@ export async function importFiles(lake: ImportLake, paths: readonly string[], op
               layout = l
               if (!f.instrumentColumns) instrument = fileInstrument(f, path, part.name, header !== null, opts)
             }
-            const n = await readChunk(conn, chunk, layout)
-            rowsRead += n
-            summary.rowsRead += n
-            const found = await chunkBadRows(conn, chunk, layout, part.label)
-            if (found.length > 0) {
+            const c0 = process.cpuUsage()
+            const T = (l: string) =>
+              process.env.K2_IMPORT_TRACE &&
+              console.error(l, ((performance.now() - t0) / 1000).toFixed(2), 'cpu', (process.cpuUsage(c0).user / 1e6).toFixed(2))
+            const t0 = performance.now()
+            let found: (BadRow & { rejected?: true })[] = []
+            const checkBad = async () => {
+              if (found.length === 0) return
               badRows += found.length
               summary.badRows += found.length
               if (onBad === 'stop') {
@@ -246,23 +250,48 @@ export async function importFiles(lake: ImportLake, paths: readonly string[], op
                   'VALIDATION',
                   `more than ${MAX_BAD} bad rows in ${part.label}: this is not a ${f.id} file (nothing was imported)`,
                 )
-              for (const b of found) bad.push({ ...b, venue: dlqVenue(b.raw, instrument, opts.venue) })
+              for (const b of found)
+                bad.push({ file: b.file, line: b.line, reason: b.reason, raw: b.raw, venue: dlqVenue(b.raw, instrument, opts.venue) })
             }
-            const ctx = await sqlContext(conn, f, instrument, part.label, opts)
-            if (f.id === 'kraken-trades') ctx.carry = carry
-            const select = layout.select(ctx)
-            if (f.table === 'gold.ohlcv') {
-              const rows = await conn.runAndReadAll(`SELECT * REPLACE (epoch_us(start) AS start) FROM (${select})`)
-              for (const r of rows.getRowObjectsJS()) {
-                const row = { ...r, start: Number(r.start), trades: Number(r.trades) }
-                candles.set(TIMEFRAME_KEY.map((k) => String(row[k as keyof typeof row])).join('\u0000'), row)
-              }
-            } else {
+            const fast = !f.instrumentColumns && f.id !== 'kraken-trades' && f.table !== 'gold.ohlcv'
+            if (fast) {
+              // One pass: CSV → checked, mapped, staged rows (bad rows' fields are nulled, then deleted).
               const commit = await commitFor(f.table)
-              const staged = await stageFromQuery(conn, commit.spec, select)
+              const ctx = await sqlContext(conn, f, instrument, part.label, opts)
+              const select = layout.select({ ...ctx, from: await parsedSql(conn, chunk, layout), extra: ', __why' })
+              const { staged, idRange } = await stageChunk(conn, commit.spec, select, async (table) => {
+                T('read')
+                found = await chunkBadRows(conn, chunk, table, part.label)
+              })
+              rowsRead += staged.rows + found.length - countRejected(found)
+              T('staged')
+              await checkBad()
               await checkImported(conn, commit.spec, staged, part.label)
-              await commit.add(staged, part.label)
+              await commit.add(staged, part.label, idRange)
+              T('added')
+            } else {
+              await readChunk(conn, chunk, layout)
+              found = await chunkBadRows(conn, chunk, 'raw', part.label)
+              rowsRead +=
+                Number((await conn.runAndReadAll('SELECT count(*) FROM raw')).getRows()[0]?.[0] ?? 0) + found.length - countRejected(found)
+              await checkBad()
+              const ctx = await sqlContext(conn, f, instrument, part.label, opts)
+              if (f.id === 'kraken-trades') ctx.carry = carry
+              const select = layout.select(ctx)
+              if (f.table === 'gold.ohlcv') {
+                const rows = await conn.runAndReadAll(`SELECT * REPLACE (epoch_us(start) AS start) FROM (${select})`)
+                for (const r of rows.getRowObjectsJS()) {
+                  const row = { ...r, start: Number(r.start), trades: Number(r.trades) }
+                  candles.set(TIMEFRAME_KEY.map((k) => String(row[k as keyof typeof row])).join('\u0000'), row)
+                }
+              } else {
+                const commit = await commitFor(f.table)
+                const { staged, idRange } = await stageChunk(conn, commit.spec, select)
+                await checkImported(conn, commit.spec, staged, part.label)
+                await commit.add(staged, part.label, idRange)
+              }
             }
+            summary.rowsRead = rowsReadBefore + rowsRead
             if (f.id === 'kraken-trades') carry = await nextCarry(conn, carry)
             opts.onProgress?.({ file: part.label, bytes: chunk.bytes, totalBytes: part.size, rows: summary.rowsRead })
           } finally {
@@ -301,33 +330,47 @@ async function firstDataLineFields(chunk: Chunk): Promise<number> {
 }
 
 /** Parses a chunk into the temp table `raw` (rejected lines into `k2_rejects`); returns the rows parsed. */
-async function readChunk(conn: DuckDBConnection, chunk: Chunk, layout: Layout): Promise<number> {
+function readCsvSql(chunk: Chunk, layout: Layout): string {
   const columns = `{${layout.columns.map(([n, t]) => `${sqlString(n)}: ${sqlString(t)}`).join(', ')}}`
-  await conn.run('DROP TABLE IF EXISTS k2_rejects; DROP TABLE IF EXISTS k2_reject_scans')
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM read_csv(${sqlString(chunk.path)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${columns}, store_rejects = true, rejects_table = 'k2_rejects', rejects_scan = 'k2_reject_scans')`,
-  )
-  const r = await conn.runAndReadAll('SELECT count(*) FROM raw')
-  return Number(r.getRows()[0]?.[0] ?? 0)
+  return `read_csv(${sqlString(chunk.path)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${columns}, store_rejects = true, rejects_table = 'k2_rejects', rejects_scan = 'k2_reject_scans')`
 }
 
+async function readChunk(conn: DuckDBConnection, chunk: Chunk, layout: Layout): Promise<void> {
+  await conn.run('DROP TABLE IF EXISTS k2_rejects; DROP TABLE IF EXISTS k2_reject_scans')
+  await conn.run(`CREATE OR REPLACE TEMP TABLE raw AS SELECT *, ${layout.reason} AS __why FROM ${readCsvSql(chunk, layout)}`)
+}
+
+/** The chunk's rows, parsed and checked, as a relation: a bad row's fields are NULL (so mapping them cannot fail) and `__why` says why. */
+async function parsedSql(conn: DuckDBConnection, chunk: Chunk, layout: Layout): Promise<string> {
+  await conn.run('DROP TABLE IF EXISTS k2_rejects; DROP TABLE IF EXISTS k2_reject_scans')
+  const nulled = layout.columns.map(([n]) => `CASE WHEN __why IS NULL THEN "${n}" END AS "${n}"`).join(', ')
+  return `(SELECT * REPLACE (${nulled}) FROM (SELECT *, ${layout.reason} AS __why FROM ${readCsvSql(chunk, layout)})) raw`
+}
+
+/** Bad rows DuckDB rejected are not in the parsed table (the others are, until deleted). */
+const countRejected = (rows: (BadRow & { rejected?: true })[]) => rows.filter((r) => r.rejected).length
+
 /** The chunk's bad rows: lines DuckDB rejected, and parsed rows failing the format's checks (deleted from `raw`). */
-async function chunkBadRows(conn: DuckDBConnection, chunk: Chunk, layout: Layout, file: string): Promise<BadRow[]> {
+async function chunkBadRows(conn: DuckDBConnection, chunk: Chunk, table: string, file: string): Promise<(BadRow & { rejected?: true })[]> {
   const rejects = (
     await conn.runAndReadAll('SELECT line, error_message, csv_line FROM k2_rejects ORDER BY line, column_idx')
   ).getRowObjectsJS()
-  const out: BadRow[] = []
+  const out: (BadRow & { rejected?: true })[] = []
   const rejectedLines: number[] = []
   for (const r of rejects) {
     const line = Number(r.line)
     if (rejectedLines.at(-1) === line) continue // one line, several errors: the first says enough
     rejectedLines.push(line)
-    out.push({ file, line: chunk.firstLine + line - 1, reason: String(r.error_message), raw: String(r.csv_line).replace(/^\r?\n/, '') })
+    out.push({
+      file,
+      line: chunk.firstLine + line - 1,
+      reason: String(r.error_message),
+      raw: String(r.csv_line).replace(/^\r?\n/, ''),
+      rejected: true,
+    })
   }
   const checks = (
-    await conn.runAndReadAll(
-      `SELECT rowid, why FROM (SELECT rowid, ${layout.reason} AS why FROM raw) WHERE why IS NOT NULL ORDER BY rowid LIMIT ${MAX_BAD + 1}`,
-    )
+    await conn.runAndReadAll(`SELECT rowid, __why FROM ${table} WHERE __why IS NOT NULL ORDER BY rowid LIMIT ${MAX_BAD + 1}`)
   ).getRows()
   if (checks.length > 0) {
     const lines = checks.map((c) => lineOfRow(Number(c[0]), rejectedLines))
@@ -336,7 +379,7 @@ async function chunkBadRows(conn: DuckDBConnection, chunk: Chunk, layout: Layout
       const line = lines[i] as number
       out.push({ file, line: chunk.firstLine + line - 1, reason: String(c[1]), raw: text.get(line) ?? '' })
     })
-    await conn.run(`DELETE FROM raw WHERE (${layout.reason}) IS NOT NULL`)
+    await conn.run(`DELETE FROM ${table} WHERE __why IS NOT NULL`)
   }
   return out.sort((a, b) => a.line - b.line)
 }
