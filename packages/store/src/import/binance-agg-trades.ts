@@ -1,4 +1,4 @@
-import { badTime, firstReason, msOrUs, positive, simpleFormat } from './format.js'
+import { badMicros, firstReason, msOrUs, msOrUsMicros, positive, simpleFormat } from './format.js'
 
 /**
  * Binance public-data aggregate trades (`BTCUSDT-aggTrades-2024-01-01.zip`): `agg_trade_id,price,
@@ -30,7 +30,7 @@ export const binanceAggTrades = simpleFormat({
     [positive('price'), 'the price is not a positive number'],
     [positive('quantity'), 'the quantity is not a positive number'],
     ['is_buyer_maker IS NULL', 'is_buyer_maker is empty'],
-    [badTime(msOrUs('transact_time')), 'the time is not epoch ms or µs between 2009 and 2100'],
+    [badMicros(msOrUsMicros('transact_time')), 'the time is not epoch ms or µs between 2009 and 2100'],
   ]),
   select: (ctx) =>
     `SELECT ${ctx.venue} AS exchange, ${ctx.symbol} AS symbol, agg_trade_id::VARCHAR AS id, price, quantity AS qty,

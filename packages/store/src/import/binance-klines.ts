@@ -1,4 +1,4 @@
-import { badTime, firstReason, msOrUs, positive, simpleFormat } from './format.js'
+import { badMicros, firstReason, msOrUs, msOrUsMicros, positive, simpleFormat } from './format.js'
 
 /**
  * Binance public-data klines (`BTCUSDT-1m-2024-01-01.zip`): `open_time,open,high,low,close,volume,
@@ -35,7 +35,7 @@ export const binanceKlines = simpleFormat({
   isHeader: (l) => l.startsWith('open_time,'),
   columns: (n) => (n === 12 ? COLS : `expected 12 fields (open_time,open,high,low,close,volume,close_time,…,ignore), found ${n}`),
   reason: firstReason([
-    [badTime(msOrUs('open_time')), 'open_time is not epoch ms or µs between 2009 and 2100'],
+    [badMicros(msOrUsMicros('open_time')), 'open_time is not epoch ms or µs between 2009 and 2100'],
     [`${positive('open')} OR ${positive('high')} OR ${positive('low')} OR ${positive('close')}`, 'a price is not a positive number'],
     ['NOT (low <= open AND low <= close AND high >= open AND high >= close)', 'high/low do not bound open and close'],
     [`${nonNegative('volume')} OR ${nonNegative('quote_volume')} OR ${nonNegative('taker_buy_volume')}`, 'a volume is not a number ≥ 0'],

@@ -1,4 +1,4 @@
-import { badTime, firstReason, msOrUs, positive, simpleFormat } from './format.js'
+import { badMicros, firstReason, msOrUs, msOrUsMicros, positive, simpleFormat } from './format.js'
 
 /**
  * Binance public-data trades (`BTCUSDT-trades-2024-01-01.zip`): `id,price,qty,quote_qty,time,
@@ -29,7 +29,7 @@ export const binanceTrades = simpleFormat({
     [positive('price'), 'the price is not a positive number'],
     [positive('qty'), 'the quantity is not a positive number'],
     ['is_buyer_maker IS NULL', 'is_buyer_maker is empty'],
-    [badTime(msOrUs('time')), 'the time is not epoch ms or µs between 2009 and 2100'],
+    [badMicros(msOrUsMicros('time')), 'the time is not epoch ms or µs between 2009 and 2100'],
   ]),
   select: (ctx) =>
     `SELECT ${ctx.venue} AS exchange, ${ctx.symbol} AS symbol, id::VARCHAR AS id, price, qty,

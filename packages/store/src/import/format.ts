@@ -51,9 +51,14 @@ export interface Layout {
   select(ctx: SqlContext): string
 }
 
-/** Epoch ms or µs (Binance's spot files switched to µs in 2025) → TIMESTAMPTZ, told apart by magnitude. */
-export const msOrUs = (c: string) => `make_timestamp(CASE WHEN ${c} < 100000000000000 THEN ${c} * 1000 ELSE ${c} END)::TIMESTAMPTZ`
-export const us = (c: string) => `make_timestamp(${c})::TIMESTAMPTZ`
+/**
+ * Epoch ms or µs (Binance's spot files switched to µs in 2025) → epoch µs, told apart by magnitude
+ * (10^14 µs is 1973, 10^14 ms the year 5138).
+ */
+export const msOrUsMicros = (c: string) => `CASE WHEN ${c} < 100000000000000 THEN ${c} * 1000 ELSE ${c} END`
+/** make_timestamptz(µs) is exact and cheap; make_timestamp(µs)::TIMESTAMPTZ costs a time-zone conversion a value. */
+export const msOrUs = (c: string) => `make_timestamptz(${msOrUsMicros(c)})`
+export const us = (c: string) => `make_timestamptz(${c})`
 
 /** SQL: the first true condition's reason, or NULL. */
 export function firstReason(checks: [string, string][]): string {
@@ -62,8 +67,8 @@ export function firstReason(checks: [string, string][]): string {
 
 /** A positive, finite number (a price, a quantity). */
 export const positive = (c: string) => `NOT coalesce(${c} > 0 AND isfinite(${c}), false)`
-/** Within the lake's accepted times, 2009..2100 (catches seconds or ns given as µs). */
-export const badTime = (c: string) => `(${c} IS NULL OR epoch_us(${c}) < 1230768000000000 OR epoch_us(${c}) >= 4102444800000000)`
+/** Epoch µs outside the lake's accepted times, 2009..2100 (catches seconds or ns given as µs). */
+export const badMicros = (c: string) => `(${c} IS NULL OR ${c} < 1230768000000000 OR ${c} >= 4102444800000000)`
 
 /** A format whose columns depend only on the field count and header, with fixed checks and mapping. */
 export interface SimpleFormat extends Omit<FormatSpec, 'prepare'> {

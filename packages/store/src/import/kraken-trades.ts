@@ -1,4 +1,4 @@
-import { badTime, firstReason, positive, simpleFormat } from './format.js'
+import { badMicros, firstReason, positive, simpleFormat } from './format.js'
 
 /**
  * Kraken's downloadable trade history ("Time and Sales", one CSV per pair such as `XBTUSD.csv`):
@@ -23,7 +23,7 @@ export const krakenTrades = simpleFormat({
   isHeader: (l) => /^[a-z]/i.test(l),
   columns: (n) => (n === 3 ? COLS : `expected 3 fields (timestamp,price,volume), found ${n}`),
   reason: firstReason([
-    [`${micros} IS NULL OR ${badTime(`make_timestamp(${micros})`)}`, 'the timestamp is not epoch seconds between 2009 and 2100'],
+    [badMicros(micros), 'the timestamp is not epoch seconds between 2009 and 2100'],
     [positive('price'), 'the price is not a positive number'],
     [positive('volume'), 'the volume is not a positive number'],
   ]),
@@ -31,7 +31,7 @@ export const krakenTrades = simpleFormat({
     const carry = ctx.carry ? `CASE WHEN ${micros} = ${ctx.carry.ts} THEN ${ctx.carry.count} ELSE 0 END` : '0'
     return `SELECT ${ctx.venue} AS exchange, ${ctx.symbol} AS symbol,
        ${micros}::VARCHAR || '-' || (row_number() OVER (PARTITION BY ${micros} ORDER BY rowid) - 1 + ${carry})::VARCHAR AS id,
-       price, volume AS qty, 'unknown' AS side, make_timestamp(${micros})::TIMESTAMPTZ AS ts, make_timestamp(${micros})::TIMESTAMPTZ AS recv_ts FROM raw`
+       price, volume AS qty, 'unknown' AS side, make_timestamptz(${micros}) AS ts, make_timestamptz(${micros}) AS recv_ts FROM raw`
   },
 })
 

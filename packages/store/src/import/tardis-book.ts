@@ -1,4 +1,4 @@
-import { badTime, type FormatSpec, firstReason, simpleFormat, us } from './format.js'
+import { badMicros, type FormatSpec, firstReason, simpleFormat, us } from './format.js'
 import { TARDIS_PREFIX } from './tardis-trades.js'
 
 /**
@@ -14,7 +14,7 @@ const INSTRUMENT: [string, string][] = [
   ['timestamp', 'BIGINT'],
   ['local_timestamp', 'BIGINT'],
 ]
-const times = `${badTime(us('timestamp'))} OR ${badTime(us('local_timestamp'))}`
+const times = `${badMicros('timestamp')} OR ${badMicros('local_timestamp')}`
 
 export const tardisBook = simpleFormat({
   id: 'tardis-book',

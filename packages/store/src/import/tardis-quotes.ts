@@ -1,4 +1,4 @@
-import { badTime, firstReason, positive, simpleFormat, us } from './format.js'
+import { badMicros, firstReason, positive, simpleFormat, us } from './format.js'
 import { TARDIS_PREFIX } from './tardis-trades.js'
 
 /** Tardis.dev `quotes` CSV (best bid and ask): `…,ask_amount,ask_price,bid_price,bid_amount`, into silver.quotes. */
@@ -24,7 +24,7 @@ export const tardisQuotes = simpleFormat({
   reason: firstReason([
     [`${positive('bid_price')} OR ${positive('ask_price')}`, 'a price is not a positive number'],
     [`${positive('bid_amount')} OR ${positive('ask_amount')}`, 'an amount is not a positive number'],
-    [`${badTime(us('timestamp'))} OR ${badTime(us('local_timestamp'))}`, 'a timestamp is not epoch µs between 2009 and 2100'],
+    [`${badMicros('timestamp')} OR ${badMicros('local_timestamp')}`, 'a timestamp is not epoch µs between 2009 and 2100'],
   ]),
   select: (ctx) =>
     `SELECT ${ctx.venue} AS exchange, ${ctx.symbol} AS symbol, bid_price, bid_amount AS bid_qty, ask_price, ask_amount AS ask_qty,

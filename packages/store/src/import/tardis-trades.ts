@@ -1,4 +1,4 @@
-import { badTime, firstReason, positive, simpleFormat, us } from './format.js'
+import { badMicros, firstReason, positive, simpleFormat, us } from './format.js'
 
 /** Tardis.dev `trades` CSV: `exchange,symbol,timestamp,local_timestamp,id,side,price,amount` (µs). */
 export const TARDIS_PREFIX = 'exchange,symbol,timestamp,local_timestamp,'
@@ -25,7 +25,7 @@ export const tardisTrades = simpleFormat({
     ["id IS NULL OR id = ''", 'the trade id is empty'],
     [positive('price'), 'the price is not a positive number'],
     [positive('amount'), 'the amount is not a positive number'],
-    [`${badTime(us('timestamp'))} OR ${badTime(us('local_timestamp'))}`, 'a timestamp is not epoch µs between 2009 and 2100'],
+    [`${badMicros('timestamp')} OR ${badMicros('local_timestamp')}`, 'a timestamp is not epoch µs between 2009 and 2100'],
   ]),
   select: (ctx) =>
     `SELECT ${ctx.venue} AS exchange, ${ctx.symbol} AS symbol, id, price, amount AS qty,

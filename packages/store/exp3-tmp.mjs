@@ -1,0 +1,15 @@
+import { DuckDBInstance } from '@duckdb/node-api'
+const db = await DuckDBInstance.create(':memory:', { threads: '1' })
+const c = await db.connect()
+const T = async (label, sql) => { const t = performance.now(); const u = process.cpuUsage(); try { const r = await c.runAndReadAll(sql); console.log(label, ((performance.now() - t)/1000).toFixed(2), 'cpu', (process.cpuUsage(u).user/1e6).toFixed(2)); return r } catch (e) { console.log(label, 'ERR', e.message.split('\n')[0]) } }
+await c.run(`CREATE TEMP TABLE a AS SELECT (1704067200000 + i) * 1000 AS us FROM range(1000000) t(i)`)
+console.log((await c.runAndReadAll(`SELECT current_setting('TimeZone')`)).getRows())
+await T('make_timestamp', `CREATE TEMP TABLE x1 AS SELECT make_timestamp(us) AS t FROM a`)
+await T('make_timestamp::tz', `CREATE TEMP TABLE x2 AS SELECT make_timestamp(us)::TIMESTAMPTZ AS t FROM a`)
+await T('to_timestamp', `CREATE TEMP TABLE x3 AS SELECT to_timestamp(us / 1000000.0) AS t FROM a`)
+await T('make_timestamptz1', `CREATE TEMP TABLE x4 AS SELECT make_timestamptz(us) AS t FROM a`)
+await T('epoch_ms::tz', `CREATE TEMP TABLE x5 AS SELECT epoch_ms(us // 1000)::TIMESTAMPTZ AS t FROM a`)
+await c.run(`SET TimeZone = 'UTC'`)
+await T('utc make_timestamp::tz', `CREATE TEMP TABLE x6 AS SELECT make_timestamp(us)::TIMESTAMPTZ AS t FROM a`)
+await T('utc make_timestamptz', `CREATE TEMP TABLE x7 AS SELECT make_timestamptz(us) AS t FROM a`)
+console.log((await c.runAndReadAll(`SELECT typeof(make_timestamptz(1704067200000000)), make_timestamptz(1704067200000000)::VARCHAR, epoch_us(make_timestamptz(1704067200000001))`)).getRows())
