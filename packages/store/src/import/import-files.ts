@@ -227,11 +227,6 @@ export async function importFiles(lake: ImportLake, paths: readonly string[], op
               layout = l
               if (!f.instrumentColumns) instrument = fileInstrument(f, path, part.name, header !== null, opts)
             }
-            const c0 = process.cpuUsage()
-            const T = (l: string) =>
-              process.env.K2_IMPORT_TRACE &&
-              console.error(l, ((performance.now() - t0) / 1000).toFixed(2), 'cpu', (process.cpuUsage(c0).user / 1e6).toFixed(2))
-            const t0 = performance.now()
             let found: (BadRow & { rejected?: true })[] = []
             const checkBad = async () => {
               if (found.length === 0) return
