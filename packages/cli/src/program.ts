@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { demoCommand } from './commands/demo.js'
 import { examples } from './commands/help.js'
+import { importCommand } from './commands/import.js'
 import { EXIT_CODES_HELP } from './exit-codes.js'
 import type { CliIo } from './io.js'
 
@@ -22,6 +23,6 @@ export function buildProgram(io: CliIo): Command {
     .command('version')
     .description('print the version')
     .action(() => io.out(VERSION))
-  for (const command of [demoCommand(io)]) program.addCommand(command)
+  for (const command of [demoCommand(io), importCommand(io)]) program.addCommand(command)
   return program
 }
