@@ -146,7 +146,7 @@ describe('malformed rows', () => {
     const f = join(fx.dir, 'BTCUSDT-trades-2024-01-01.csv')
     writeFileSync(f, `${lines().join('\n')}\n`)
     const r = await importFiles(fx.lake, [f], { onBadRow: 'dlq', chunkBytes: 100 })
-    expect(r).toMatchObject({ rowsWritten: 8, badRows: 2, dlqRows: 2 })
+    expect(r).toMatchObject({ rowsRead: 10, rowsWritten: 8, badRows: 2, dlqRows: 2 })
     expect(r.badRowSamples.map((b) => [b.line, b.raw])).toEqual([
       [4, '4,abc,0.1,1,1704067200003,True,True'],
       [7, '7,-5,0.1,1,1704067200006,True,True'],

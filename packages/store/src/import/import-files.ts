@@ -257,7 +257,7 @@ export async function importFiles(lake: ImportLake, paths: readonly string[], op
               const { staged, idRange } = await stageChunk(conn, commit.spec, select, async (table) => {
                 found = await chunkBadRows(conn, chunk, table, part.label)
               })
-              rowsRead += staged.rows + found.length - countRejected(found)
+              rowsRead += staged.rows + found.length // data lines: good ones and bad ones
               await checkBad()
               // No checkImported here: exchange and symbol are literals validated in JS, side a CASE,
               // ids decimal integers and times checked by the format's reason — nothing left to find.
@@ -265,8 +265,7 @@ export async function importFiles(lake: ImportLake, paths: readonly string[], op
             } else {
               await readChunk(conn, chunk, layout)
               found = await chunkBadRows(conn, chunk, 'raw', part.label)
-              rowsRead +=
-                Number((await conn.runAndReadAll('SELECT count(*) FROM raw')).getRows()[0]?.[0] ?? 0) + found.length - countRejected(found)
+              rowsRead += Number((await conn.runAndReadAll('SELECT count(*) FROM raw')).getRows()[0]?.[0] ?? 0) + found.length
               await checkBad()
               const ctx = await sqlContext(conn, f, instrument, part.label, opts)
               if (f.id === 'kraken-trades') ctx.carry = carry
@@ -339,9 +338,6 @@ async function parsedSql(conn: DuckDBConnection, chunk: Chunk, layout: Layout): 
   const nulled = layout.columns.map(([n]) => `CASE WHEN __why IS NULL THEN "${n}" END AS "${n}"`).join(', ')
   return `(SELECT * REPLACE (${nulled}) FROM (SELECT *, ${layout.reason} AS __why FROM ${readCsvSql(chunk, layout)})) raw`
 }
-
-/** Bad rows DuckDB rejected are not in the parsed table (the others are, until deleted). */
-const countRejected = (rows: (BadRow & { rejected?: true })[]) => rows.filter((r) => r.rejected).length
 
 /** The chunk's bad rows: lines DuckDB rejected, and parsed rows failing the format's checks (deleted from `raw`). */
 async function chunkBadRows(conn: DuckDBConnection, chunk: Chunk, table: string, file: string): Promise<(BadRow & { rejected?: true })[]> {
