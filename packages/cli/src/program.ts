@@ -5,6 +5,7 @@ import { compactCommand } from './commands/compact.js'
 import { demoCommand } from './commands/demo.js'
 import { expireCommand } from './commands/expire.js'
 import { examples } from './commands/help.js'
+import { importCommand } from './commands/import.js'
 import { ingestCommand } from './commands/ingest.js'
 import { queryCommand } from './commands/query.js'
 import { relocateCommand } from './commands/relocate.js'
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIo): Command {
   for (const command of [
     demoCommand(io),
     ingestCommand(io),
+    importCommand(io),
     queryCommand(io),
     checkCommand(io),
     rollupCommand(io),

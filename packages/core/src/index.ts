@@ -71,3 +71,5 @@ export {
 export type { ParsedTimeframe, Timeframe } from './timeframe.js'
 export { bucketStart, isTimeframe, parseTimeframe, STANDARD_TIMEFRAMES, TimeframeSchema } from './timeframe.js'
 export { validate } from './validate.js'
+export type { Venue } from './venues.js'
+export { IMPORT_VENUES, isVenue, parseVenue, toCanonicalSymbol, toNativeSymbol, VENUE_INFO, VENUES, venueQuotes } from './venues.js'

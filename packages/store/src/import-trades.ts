@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
-import { K2Error } from '@k2/core'
+import { isVenue, K2Error, parseVenue, toCanonicalSymbol, VENUES, validateSymbol } from '@k2/core'
 import type { LakeTable } from './lake-table.js'
 import { type CommitResult, coreOf } from './table-core.js'
 import { checkImported } from './write/imported-values.js'
@@ -20,7 +20,10 @@ import { stagedSource } from './write/staged-rows.js'
  *   µs), as in `../shared/hist/binance-futures-um/…`.
  */
 export interface ImportOptions {
-  /** Exchange to record instead of the file's (e.g. "binance" for Tardis' "binance-futures"). */
+  /**
+   * The venue to record (one of `VENUES`) for files without one; a Tardis file's own exchange
+   * column must agree with it: `binance-futures` trades are never recorded as `binance`.
+   */
   exchange?: string
   /** Canonical symbol to record instead of the file's native one (e.g. "BTC-USDT"). */
   symbol?: string
@@ -31,16 +34,31 @@ export interface TradesLake {
   table(name: 'silver.trades'): Promise<LakeTable<'silver.trades'>>
 }
 
-const QUOTES = ['USDT', 'USDC', 'BUSD', 'FDUSD', 'TUSD', 'USD', 'EUR', 'GBP', 'BTC', 'ETH']
-
-/** SQL for a canonical symbol from a native one: `BTCUSDT` → `BTC-USDT`, `BTC-USD` unchanged. */
-function symbolExpr(col: string): string {
-  const c = `upper(replace(replace(${col}, '/', '-'), '_', '-'))`
-  const cases = QUOTES.map(
-    (q) =>
-      `WHEN ${c} LIKE '%-%' THEN ${c} WHEN suffix(${c}, '${q}') AND length(${c}) > ${q.length} THEN left(${c}, length(${c}) - ${q.length}) || '-${q}'`,
+/**
+ * SQL for the canonical symbol of each row of a Tardis file: its distinct (exchange, symbol) pairs
+ * mapped by each venue's rules (`toCanonicalSymbol`: BitMEX `XBTUSD` → `BTC-USD`), as a CASE.
+ */
+async function tardisInstruments(lake: TradesLake, source: string, files: string, exchange: string | undefined) {
+  const pairs = await coreOf(await lake.table('silver.trades')).duckdb.with(async (conn) =>
+    (await conn.runAndReadAll(`SELECT DISTINCT exchange::VARCHAR, symbol::VARCHAR FROM ${source}`)).getRows(),
   )
-  return `CASE ${cases.join(' ')} ELSE ${c} END`
+  const cases: string[] = []
+  for (const [v, n] of pairs) {
+    const venue = String(v)
+    const native = String(n)
+    if (exchange !== undefined && venue !== exchange)
+      throw new K2Error(
+        'VALIDATION',
+        `${files} holds ${venue} trades but the exchange to record is ${exchange}: a venue keeps its identity (its trade ids are not ${exchange}'s); drop the exchange option (nothing was written)`,
+      )
+    if (!isVenue(venue))
+      throw new K2Error('VALIDATION', `${files} is from venue "${venue}", which K2 does not know: expected one of ${VENUES.join(', ')}`)
+    const symbol = toCanonicalSymbol(venue, native)
+    if (!symbol)
+      throw new K2Error('VALIDATION', `cannot map ${venue}'s symbol "${native}" in ${files} to a canonical symbol: pass the symbol option`)
+    cases.push(`WHEN exchange::VARCHAR = ${sqlString(venue)} AND symbol::VARCHAR = ${sqlString(native)} THEN ${sqlString(symbol)}`)
+  }
+  return cases.length ? `CASE ${cases.join(' ')} END` : 'symbol::VARCHAR'
 }
 
 function timeExpr(col: string): string {
@@ -85,13 +103,19 @@ export async function importTrades(lake: TradesLake, paths: readonly string[], o
       `unrecognised trade columns [${[...cols].join(', ')}]: expected K2's (exchange, symbol, id, price, qty, side, ts, recv_ts) or Tardis' (exchange, symbol, timestamp, local_timestamp, id, side, price, amount)`,
     )
   }
-  const exchange = opts.exchange === undefined ? 'exchange::VARCHAR' : sqlString(opts.exchange)
-  const symbol = opts.symbol === undefined ? symbolExpr('symbol::VARCHAR') : sqlString(opts.symbol)
+  const venue = opts.exchange === undefined ? undefined : parseVenue(opts.exchange)
+  const exchange = venue === undefined ? 'exchange::VARCHAR' : sqlString(venue)
+  const symbol =
+    opts.symbol !== undefined
+      ? sqlString(validateSymbol(opts.symbol))
+      : tardis
+        ? await tardisInstruments(lake, source, files.join(', '), venue)
+        : 'symbol::VARCHAR'
   const select = tardis
     ? `SELECT ${exchange} AS exchange, ${symbol} AS symbol, id::VARCHAR AS id, price::DOUBLE AS price, amount::DOUBLE AS qty,
          CASE lower(side::VARCHAR) WHEN 'buy' THEN 'buy' WHEN 'sell' THEN 'sell' ELSE 'unknown' END AS side,
          ${timeExpr('timestamp')} AS ts, ${timeExpr('local_timestamp')} AS recv_ts FROM ${source}`
-    : `SELECT ${exchange} AS exchange, ${opts.symbol === undefined ? 'symbol::VARCHAR' : symbol} AS symbol, id::VARCHAR AS id, price::DOUBLE AS price,
+    : `SELECT ${exchange} AS exchange, ${symbol} AS symbol, id::VARCHAR AS id, price::DOUBLE AS price,
          qty::DOUBLE AS qty, side::VARCHAR AS side, ${timeExpr('ts')} AS ts, ${timeExpr('recv_ts')} AS recv_ts FROM ${source}`
   const table = coreOf(await lake.table('silver.trades'))
   return table.duckdb.with(async (conn) => {

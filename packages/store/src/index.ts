@@ -15,6 +15,16 @@ export type { CoverageReport } from './coverage-report.js'
 export { type IcebergField, IcebergTable, type OpenTableOptions, openTable, type ReadOptions, type TableVersion } from './foreign-table.js'
 export type { Relocation } from './iceberg/relocate-table.js'
 export type { SnapshotInfo } from './iceberg/snapshots.js'
+export type { BadRow } from './import/bad-rows.js'
+export { IMPORT_FORMATS, type ImportFormat } from './import/format.js'
+export {
+  type ImportedFile,
+  type ImportFilesOptions,
+  type ImportLake,
+  type ImportProgress,
+  type ImportSummary,
+  importFiles,
+} from './import/import-files.js'
 export { type ImportOptions, importTrades } from './import-trades.js'
 export { Lake, type LakeOptions, openLake } from './lake.js'
 export { LakeTable } from './lake-table.js'

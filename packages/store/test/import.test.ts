@@ -22,19 +22,19 @@ describe('importing files of trades through the commit path', () => {
   const fx = useTempLake()
 
   it('imports a Tardis CSV of real Binance futures trades exactly, with canonical symbols', async () => {
-    const r = await importTrades(fx.lake, [excerpt], { exchange: 'binance' })
+    const r = await importTrades(fx.lake, [excerpt])
     expect(r).toMatchObject({ rows: 300, duplicates: 0, files: 1 })
     const t = await fx.lake.table('silver.trades')
     const rows = (await t.scan()).sort((a, b) => Number(a.id) - Number(b.id))
     const want = csvRows(excerpt)
     expect(rows.map((x) => ({ id: x.id, ts: x.ts, recv_ts: x.recv_ts, side: x.side, price: x.price, qty: x.qty }))).toEqual(want)
-    expect(new Set(rows.map((x) => `${x.exchange} ${x.symbol}`))).toEqual(new Set(['binance BTC-USDT']))
+    expect(new Set(rows.map((x) => `${x.exchange} ${x.symbol}`))).toEqual(new Set(['binance-futures BTC-USDT']))
     expect((await t.history())[0]?.operation).toBe('append')
   })
 
   it('re-importing the same file adds nothing (dedup on exchange, symbol, id)', async () => {
-    await importTrades(fx.lake, [excerpt], { exchange: 'binance' })
-    const again = await importTrades(fx.lake, [excerpt], { exchange: 'binance' })
+    await importTrades(fx.lake, [excerpt])
+    const again = await importTrades(fx.lake, [excerpt])
     expect(again).toMatchObject({ rows: 0, duplicates: 300, snapshotId: null })
     expect(await (await fx.lake.table('silver.trades')).scan()).toHaveLength(300)
     expect(await (await fx.lake.table('silver.trades')).history()).toHaveLength(1)
@@ -80,9 +80,32 @@ describe('importing files of trades through the commit path', () => {
     expect(await (await fx.lake.table('silver.trades')).history()).toEqual([])
   })
 
+  it('maps BitMEX XBTUSD to BTC-USD (not XB-TUSD) and keeps the venue bitmex', async () => {
+    const f = join(fx.dir, 'bitmex.csv')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(
+      f,
+      'exchange,symbol,timestamp,local_timestamp,id,side,price,amount\nbitmex,XBTUSD,1583020803145000,1583020803307160,ccc3c1fa-212c-e8b0-1706-9b9c4f3d5ecf,sell,8531.5,2152\nbitmex,ETHUSD,1583020803145000,1583020803307160,b46c84da-6942-b404-ab94-18a9ad497fdd,buy,230.5,10\n',
+    )
+    await importTrades(fx.lake, [f])
+    const rows = await (await fx.lake.table('silver.trades')).scan()
+    expect(rows.map((x) => `${x.exchange} ${x.symbol}`).sort()).toEqual(['bitmex BTC-USD', 'bitmex ETH-USD'])
+  })
+
+  it('refuses to record binance-futures trades as binance (two id spaces), and unknown venues', async () => {
+    await expect(importTrades(fx.lake, [excerpt], { exchange: 'binance' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('binance-futures'),
+    })
+    await expect(importTrades(fx.lake, [excerpt], { exchange: 'binance_futures' })).rejects.toMatchObject({ code: 'VALIDATION' })
+    expect(await (await fx.lake.table('silver.trades')).history()).toEqual([])
+    await importTrades(fx.lake, [excerpt], { exchange: 'binance-futures' })
+    expect(new Set((await (await fx.lake.table('silver.trades')).scan()).map((x) => x.exchange))).toEqual(new Set(['binance-futures']))
+  })
+
   it(`imports the whole shared Tardis file (${existsSync(fullDay) ? 'present' : 'SKIPPED: ../shared/hist is not present (set K2_SHARED_DIR)'})`, async () => {
     if (!existsSync(fullDay)) return
-    const r = await importTrades(fx.lake, [fullDay], { exchange: 'binance' })
+    const r = await importTrades(fx.lake, [fullDay])
     expect(r.rows).toBe(9_999)
     const ids = (await (await fx.lake.table('silver.trades')).scan()).map((x) => Number(x.id)).sort((a, b) => a - b)
     expect(ids[0]).toBe(42377944)

@@ -153,7 +153,7 @@ describe('values at append()', () => {
     await refused('silver.trades', { ts: Math.floor(ms / 1000) }, 'ts', /looks like seconds/)
     await refused('silver.trades', { symbol: 'BTCUSDT' }, 'symbol', /canonical symbol/)
     await refused('silver.trades', { symbol: 'btc-usdt' }, 'symbol')
-    await refused('silver.trades', { exchange: 'bybit' }, 'exchange', /binance/)
+    await refused('silver.trades', { exchange: 'mtgox' }, 'exchange', /binance-futures/) // venues of imported data are accepted, others not
     await refused('silver.trades', { side: 'BUY' }, 'side', /"buy", "sell", "unknown"/)
     await refused('silver.book', { side: 'buy' }, 'side', /"bid", "ask"/)
     await refused('gold.ohlcv', { start: 0 }, 'start')

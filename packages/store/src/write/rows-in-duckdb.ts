@@ -55,7 +55,7 @@ export async function stageFromFiles(
   }
 }
 
-function partitionExpr(transform: string, col: string): string {
+export function partitionExpr(transform: string, col: string): string {
   const c = `"${col}"`
   if (transform === 'day') return `CAST(floor(epoch_us(${c}) / 86400000000) AS INTEGER)`
   if (transform === 'month')

@@ -1,4 +1,4 @@
-import { EXCHANGES, isExchange, isSymbol, isTimeframe } from '@k2/core'
+import { isSymbol, isTimeframe, isVenue, VENUES } from '@k2/core'
 import type { TableSpec } from '../iceberg/table-spec.js'
 
 /**
@@ -46,9 +46,9 @@ function oneOf(values: readonly string[], what: string): StringRule {
 }
 
 const EXCHANGE: StringRule = {
-  ok: isExchange,
-  want: `a K2 exchange id (${listed(EXCHANGES)})`,
-  sqlBad: (c) => `${c} NOT IN (${quoted(EXCHANGES)})`,
+  ok: isVenue,
+  want: `a K2 exchange id, one of the venues (${listed(VENUES)})`,
+  sqlBad: (c) => `${c} NOT IN (${quoted(VENUES)})`,
 }
 const SYMBOL: StringRule = {
   ok: isSymbol,
