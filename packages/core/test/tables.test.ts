@@ -3,7 +3,15 @@ import { describe, expect, expectTypeOf, it } from 'vitest'
 
 describe('lake table schemas', () => {
   it('lists the medallion tables', () => {
-    expect(TABLE_NAMES).toEqual(['bronze.frames', 'bronze.dlq', 'bronze.coverage', 'silver.trades', 'silver.book', 'silver.quotes', 'gold.ohlcv'])
+    expect(TABLE_NAMES).toEqual([
+      'bronze.frames',
+      'bronze.dlq',
+      'bronze.coverage',
+      'silver.trades',
+      'silver.book',
+      'silver.quotes',
+      'gold.ohlcv',
+    ])
   })
 
   it('uses unique snake_case column names', () => {

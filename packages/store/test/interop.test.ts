@@ -148,8 +148,7 @@ describe('interoperability: what K2 writes, third-party readers read', () => {
 
   for (const name of TABLE_NAMES) {
     const [ns, tbl] = name.split('.') as [string, string]
-    const timeCols = () =>
-      TABLE_SCHEMAS[name].filter((c) => c.type === 'timestamptz').map((c) => c.name as string)
+    const timeCols = () => TABLE_SCHEMAS[name].filter((c) => c.type === 'timestamptz').map((c) => c.name as string)
 
     it(`icebird reads ${name} over HTTP, current and earlier snapshot, with the same rows as K2`, async () => {
       const t = await lake.table(name)
