@@ -1,9 +1,11 @@
 import type { BookDelta, BookSnapshot, Level } from '@k2/core'
-import { bytes, type ChannelCodec, nullable, numbers, sortRun, timeRange } from './channel-codec.js'
-import { compareTies, tieOf } from './event-order.js'
+import { bytes, type ChannelCodec, keysOf, nullable, numbers, OWN, sortRun, timeRange } from './channel-codec.js'
+import { compareEvents } from './event-order.js'
 
 /** One level row of silver.book (a book event is stored as one row per level). */
 interface LevelRow {
+  exchange: BookEvent['exchange']
+  symbol: string
   ts: number
   recvTs: number
   delta: boolean
@@ -16,7 +18,6 @@ interface LevelRow {
 }
 
 type BookEvent = BookSnapshot | BookDelta
-const byTie = (a: BookEvent, b: BookEvent) => compareTies(tieOf(a), tieOf(b))
 
 /**
  * silver.book → `BookSnapshot` / `BookDelta` events: the level rows of one instant are grouped by
@@ -36,21 +37,25 @@ export const bookCodec: ChannelCodec<LevelRow> = {
     'price',
     'qty',
   ].join(', '),
+  orderBy: 'ts',
   filters: (plan, _unit, first) => timeRange('ts', plan.from, plan.to, first),
-  decode(chunk) {
+  decode(chunk, unit) {
     const n = chunk.rowCount
-    const ts = numbers(chunk, 0)
-    const recv = numbers(chunk, 1)
-    const delta = bytes(chunk, 2)
-    const seq = nullable<number>(chunk, 3)
-    const firstSeq = nullable<number>(chunk, 4)
-    const checksum = nullable<number>(chunk, 5)
-    const bid = bytes(chunk, 6)
-    const price = numbers(chunk, 7)
-    const qty = numbers(chunk, 8)
+    const keys = keysOf(chunk, unit)
+    const ts = numbers(chunk, OWN)
+    const recv = numbers(chunk, OWN + 1)
+    const delta = bytes(chunk, OWN + 2)
+    const seq = nullable<number>(chunk, OWN + 3)
+    const firstSeq = nullable<number>(chunk, OWN + 4)
+    const checksum = nullable<number>(chunk, OWN + 5)
+    const bid = bytes(chunk, OWN + 6)
+    const price = numbers(chunk, OWN + 7)
+    const qty = numbers(chunk, OWN + 8)
     const out = new Array<LevelRow>(n)
     for (let i = 0; i < n; i++) {
       out[i] = {
+        exchange: keys.exchange(i),
+        symbol: keys.symbol(i),
         ts: ts[i] as number,
         recvTs: recv[i] as number,
         delta: delta[i] === 1,
@@ -65,16 +70,16 @@ export const bookCodec: ChannelCodec<LevelRow> = {
     return out
   },
   tsOf: (r) => r.ts,
-  settle(run, unit, out) {
+  settle(run, out) {
     const events = new Map<string, { event: BookEvent }>()
     for (const r of run) {
-      const key = `${r.delta ? 1 : 0}|${r.sequence}|${r.firstSequence}|${r.checksum}|${r.recvTs}`
+      const key = `${r.exchange}|${r.symbol}|${r.delta ? 1 : 0}|${r.sequence}|${r.firstSequence}|${r.checksum}|${r.recvTs}`
       let e = events.get(key)
       if (!e) {
         const event = {
           type: r.delta ? 'book_delta' : 'book_snapshot',
-          exchange: unit.exchange,
-          symbol: unit.symbol,
+          exchange: r.exchange,
+          symbol: r.symbol,
           ts: r.ts,
           recvTs: r.recvTs,
           bids: [] as Level[],
@@ -93,6 +98,6 @@ export const bookCodec: ChannelCodec<LevelRow> = {
       event.asks.sort((a, b) => a[0] - b[0] || a[1] - b[1])
       return event
     })
-    for (const e of sortRun(list, byTie)) out.push(e)
+    for (const e of sortRun(list, compareEvents)) out.push(e)
   },
 }

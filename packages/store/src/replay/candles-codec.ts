@@ -1,8 +1,6 @@
-import { bytes, type ChannelCodec, numbers, sortRun } from './channel-codec.js'
-import { compareTies, tieOf } from './event-order.js'
+import { bytes, type ChannelCodec, keysOf, numbers, OWN, sortRun } from './channel-codec.js'
+import { compareEvents } from './event-order.js'
 import type { CandleEvent } from './replay-events.js'
-
-const byTie = (a: CandleEvent, b: CandleEvent) => compareTies(tieOf(a), tieOf(b))
 
 /**
  * gold.ohlcv → `CandleEvent`s at their close (`ts` = start + timeframe): a candle is in the range
@@ -25,6 +23,7 @@ export const candlesCodec: ChannelCodec<CandleEvent> = {
     'complete::UTINYINT',
     "(source = 'exchange')::UTINYINT",
   ].join(', '),
+  orderBy: 'start',
   filters(plan, unit, first) {
     const tf = unit.tfMicros as number
     return {
@@ -39,10 +38,11 @@ export const candlesCodec: ChannelCodec<CandleEvent> = {
   },
   decode(chunk, unit) {
     const n = chunk.rowCount
-    const cols = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => numbers(chunk, i))
+    const keys = keysOf(chunk, unit)
+    const cols = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => numbers(chunk, OWN + i))
     const [start, open, high, low, close, volume, quoteVolume, trades, buyVolume, vwap] = cols as Float64Array[]
-    const complete = bytes(chunk, 10)
-    const exchangeSource = bytes(chunk, 11)
+    const complete = bytes(chunk, OWN + 10)
+    const exchangeSource = bytes(chunk, OWN + 11)
     const tf = unit.tfMicros as number
     const timeframe = unit.timeframe as CandleEvent['timeframe']
     const out = new Array<CandleEvent>(n)
@@ -51,8 +51,8 @@ export const candlesCodec: ChannelCodec<CandleEvent> = {
       out[i] = {
         type: 'candle',
         ts: s + tf,
-        exchange: unit.exchange,
-        symbol: unit.symbol as CandleEvent['symbol'],
+        exchange: keys.exchange(i),
+        symbol: keys.symbol(i) as CandleEvent['symbol'],
         timeframe,
         start: s,
         open: open?.[i] as number,
@@ -71,7 +71,7 @@ export const candlesCodec: ChannelCodec<CandleEvent> = {
     return out
   },
   tsOf: (c) => c.ts,
-  settle(run, _unit, out) {
-    for (const c of sortRun(run, byTie)) out.push(c)
+  settle(run, out) {
+    for (const c of sortRun(run, compareEvents)) out.push(c)
   },
 }

@@ -1,5 +1,5 @@
 import type { DuckDBDataChunk } from '@duckdb/node-api'
-import type { Exchange, TableName, Timeframe } from '@k2/core'
+import { EXCHANGES, type Exchange, type TableName, type Timeframe } from '@k2/core'
 import type { ReplayEvent } from './replay-events.js'
 import type { ReplayPlan } from './replay-options.js'
 
@@ -13,22 +13,38 @@ export interface ChannelCodec<R = unknown> {
   readonly table: TableName
   /** The SELECT list; reading starts with these columns. */
   readonly columns: string
+  /** The time column the reader orders by (DuckDB sorts each file by it; files are stored by symbol, then time). */
+  readonly orderBy: string
   /** Extra WHERE conditions (besides exchange, symbol) and their parameters, numbered from `first`. */
   filters(plan: ReplayPlan, unit: UnitContext, first: number): { sql: string[]; params: (number | string)[] }
   /** Rows of a chunk; `tsOf` gives each one's event time. */
   decode(chunk: DuckDBDataChunk, unit: UnitContext): R[]
   tsOf(row: R): number
-  /** A run of rows with one `ts`, in file order, to events in replay order (appended to `out`). */
-  settle(run: R[], unit: UnitContext, out: ReplayEvent[]): void
+  /** A run of rows with one `ts`, in read order, to events in replay order (appended to `out`). */
+  settle(run: R[], out: ReplayEvent[]): void
 }
 
-/** What every row of one read unit shares. */
+/**
+ * What one read unit (a data file) shares. Every codec's SELECT list is preceded by two small
+ * integer columns, the exchange's index in `EXCHANGES` and the symbol's in `symbols` (1-based, as
+ * DuckDB's `list_position`), so no string is decoded per row; `exchangeOf`/`symbolOf` map them back.
+ */
 export interface UnitContext {
-  readonly exchange: Exchange
-  readonly symbol: string
+  readonly symbols: readonly string[]
   /** Candles: the file's timeframe (gold.ohlcv is partitioned by it). */
   readonly timeframe?: Timeframe
   readonly tfMicros?: number
+}
+
+/** Column offset of a codec's first own column (after the exchange and symbol indexes). */
+export const OWN = 2
+
+/** The exchange and symbol of each row of a chunk. */
+export function keysOf(chunk: DuckDBDataChunk, unit: UnitContext): { exchange: (i: number) => Exchange; symbol: (i: number) => string } {
+  const ex = bytes(chunk, 0)
+  const sym = (chunk.getColumnVector(1) as unknown as { items: Uint16Array }).items
+  const symbols = unit.symbols
+  return { exchange: (i) => EXCHANGES[(ex[i] as number) - 1] as Exchange, symbol: (i) => symbols[(sym[i] as number) - 1] as string }
 }
 
 /** The typed array behind a numeric column of a chunk (DOUBLE → Float64Array, UTINYINT → Uint8Array). */

@@ -1,27 +1,26 @@
 import type { ChunkQueue } from './chunk-queue.js'
-import { compareTies, tieOf } from './event-order.js'
+import { compareEvents } from './event-order.js'
 import type { ReplayEvent } from './replay-events.js'
 
 /** One sorted input of the merge: the buffer it is at and where its next events come from. */
 interface Cursor {
   buf: ReplayEvent[]
   i: number
-  /** Lane of every event of this cursor (one channel, exchange and symbol). */
-  lane: string
   queue: ChunkQueue<ReplayEvent[]>
 }
 
 /** An input not opened yet: opened once the merge reaches `lowerTs`, so only inputs overlapping "now" hold memory. */
 export interface PendingInput {
   lowerTs: number
-  lane: string
+  /** Orders inputs due at one time (any fixed order: the output does not depend on it). */
+  name: string
   open(): ChunkQueue<ReplayEvent[]>
 }
 
 /**
  * A k-way merge in the replay order (`event-order.ts`) over inputs that are each already in that
- * order: a binary heap of cursors keyed by their next event, comparing time, then lane (one
- * string), then the tie-break only when both are equal. Inputs start when the merge reaches their
+ * order: a binary heap of cursors keyed by their next event, comparing time first and the rest of
+ * the order only on a tie. Inputs start when the merge reaches their
  * earliest time, and each reads ahead on its own (see `unit-reader.ts`).
  */
 export class KWayMerge {
@@ -32,7 +31,7 @@ export class KWayMerge {
   readonly #open = new Set<Cursor>()
 
   constructor(inputs: PendingInput[]) {
-    this.#pending = [...inputs].sort((a, b) => a.lowerTs - b.lowerTs || (a.lane < b.lane ? -1 : a.lane > b.lane ? 1 : 0))
+    this.#pending = [...inputs].sort((a, b) => a.lowerTs - b.lowerTs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
   /** Up to `max` next events (an empty array at the end). */
@@ -42,8 +41,10 @@ export class KWayMerge {
     while (out.length < max && !this.#closed) {
       const top = heap[0]
       const topTs = top ? (top.buf[top.i] as ReplayEvent).ts : Number.POSITIVE_INFINITY
-      if (this.#next < this.#pending.length && (this.#pending[this.#next] as PendingInput).lowerTs <= topTs) {
-        await this.#openDue(topTs)
+      const pending = this.#pending[this.#next]
+      if (pending && pending.lowerTs <= topTs) {
+        // With nothing open, only the earliest inputs are due (not every input at once).
+        await this.#openDue(top ? topTs : pending.lowerTs)
         continue
       }
       if (!top) break
@@ -73,7 +74,7 @@ export class KWayMerge {
     while (this.#next < this.#pending.length && (this.#pending[this.#next] as PendingInput).lowerTs <= ts) {
       due.push(this.#pending[this.#next++] as PendingInput)
     }
-    const cursors = due.map((p) => ({ lane: p.lane, queue: p.open(), buf: [] as ReplayEvent[], i: 0 }))
+    const cursors = due.map((p) => ({ queue: p.open(), buf: [] as ReplayEvent[], i: 0 }))
     for (const c of cursors) this.#open.add(c)
     const firsts = await Promise.all(cursors.map((c) => c.queue.take()))
     cursors.forEach((c, k) => {
@@ -100,8 +101,7 @@ export class KWayMerge {
     const x = a.buf[a.i] as ReplayEvent
     const y = b.buf[b.i] as ReplayEvent
     if (x.ts !== y.ts) return x.ts < y.ts
-    if (a.lane !== b.lane) return a.lane < b.lane
-    return compareTies(tieOf(x), tieOf(y)) < 0
+    return compareEvents(x, y) < 0
   }
 
   #up(i: number): void {

@@ -1,24 +1,23 @@
 import type { Quote } from '@k2/core'
-import { type ChannelCodec, numbers, sortRun, timeRange } from './channel-codec.js'
-import { compareTies, tieOf } from './event-order.js'
-
-const byTie = (a: Quote, b: Quote) => compareTies(tieOf(a), tieOf(b))
+import { type ChannelCodec, keysOf, numbers, OWN, sortRun, timeRange } from './channel-codec.js'
+import { compareEvents } from './event-order.js'
 
 /** silver.quotes → `Quote` events (top of book). */
 export const quotesCodec: ChannelCodec<Quote> = {
   table: 'silver.quotes',
   columns: 'epoch_us(ts)::DOUBLE, epoch_us(recv_ts)::DOUBLE, bid_price, bid_qty, ask_price, ask_qty',
+  orderBy: 'ts',
   filters: (plan, _unit, first) => timeRange('ts', plan.from, plan.to, first),
   decode(chunk, unit) {
     const n = chunk.rowCount
-    const [ts, recv, bp, bq, ap, aq] = [0, 1, 2, 3, 4, 5].map((i) => numbers(chunk, i)) as Float64Array[]
+    const keys = keysOf(chunk, unit)
+    const [ts, recv, bp, bq, ap, aq] = [0, 1, 2, 3, 4, 5].map((i) => numbers(chunk, OWN + i)) as Float64Array[]
     const out = new Array<Quote>(n)
-    const symbol = unit.symbol as Quote['symbol']
     for (let i = 0; i < n; i++) {
       out[i] = {
         type: 'quote',
-        exchange: unit.exchange,
-        symbol,
+        exchange: keys.exchange(i),
+        symbol: keys.symbol(i) as Quote['symbol'],
         ts: ts?.[i] as number,
         recvTs: recv?.[i] as number,
         bidPrice: bp?.[i] as number,
@@ -30,7 +29,7 @@ export const quotesCodec: ChannelCodec<Quote> = {
     return out
   },
   tsOf: (q) => q.ts,
-  settle(run, _unit, out) {
-    for (const q of sortRun(run, byTie)) out.push(q)
+  settle(run, out) {
+    for (const q of sortRun(run, compareEvents)) out.push(q)
   },
 }

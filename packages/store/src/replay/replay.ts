@@ -6,7 +6,6 @@ import { candlesCodec } from './candles-codec.js'
 import type { ChannelCodec } from './channel-codec.js'
 import { ChunkQueue } from './chunk-queue.js'
 import { coverageMarkers } from './coverage-markers.js'
-import { CHANNEL_RANK, laneOf } from './event-order.js'
 import { KWayMerge, type PendingInput } from './kway-merge.js'
 import { planUnits } from './plan-units.js'
 import { quotesCodec } from './quotes-codec.js'
@@ -121,12 +120,6 @@ export class Replay implements MarketEventSource<ReplayEvent> {
     if (plan.quotes) codecs.push(quotesCodec as ChannelCodec)
     if (plan.book) codecs.push(bookCodec as ChannelCodec)
     if (plan.candleTimeframes) codecs.push(candlesCodec as ChannelCodec)
-    const rank = {
-      'silver.trades': CHANNEL_RANK.trade,
-      'silver.quotes': CHANNEL_RANK.quote,
-      'silver.book': CHANNEL_RANK.book_delta,
-      'gold.ohlcv': CHANNEL_RANK.candle,
-    } as Record<TableName, number>
     const deps = {
       duckdb: this.#lake.duckdb,
       checkFile: (table: TableName, snapshotId: bigint | null, path: string) => this.#lake.checkFiles(table, snapshotId, [path]),
@@ -137,7 +130,7 @@ export class Replay implements MarketEventSource<ReplayEvent> {
       for (const unit of await planUnits(this.#lake.duckdb, codec, snap, plan)) {
         inputs.push({
           lowerTs: unit.lowerTs,
-          lane: `${rank[codec.table]}\u0000${unit.ctx.exchange}\u0000${unit.ctx.symbol}`,
+          name: `${codec.table} ${unit.path}`,
           open: () => readUnit(deps, unit, plan),
         })
       }
@@ -147,15 +140,13 @@ export class Replay implements MarketEventSource<ReplayEvent> {
       const markers = await coverageMarkers(this.#lake.duckdb, coverage, plan, (p) =>
         this.#lake.checkFiles('bronze.coverage', coverage.snapshotId, [p]),
       )
-      const byLane = new Map<string, ReplayEvent[]>()
-      for (const m of markers) byLane.set(laneOf(m), [...(byLane.get(laneOf(m)) ?? []), m])
-      for (const [lane, list] of byLane) {
+      if (markers.length > 0) {
         inputs.push({
-          lowerTs: (list[0] as ReplayEvent).ts,
-          lane,
+          lowerTs: (markers[0] as ReplayEvent).ts,
+          name: 'bronze.coverage',
           open: () => {
             const q = new ChunkQueue<ReplayEvent[]>(1)
-            void q.put(list).then(() => q.end())
+            void q.put(markers).then(() => q.end())
             return q
           },
         })

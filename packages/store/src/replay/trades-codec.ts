@@ -1,9 +1,8 @@
 import type { Side, Trade } from '@k2/core'
-import { bytes, type ChannelCodec, nullable, numbers, sortRun, timeRange } from './channel-codec.js'
+import { bytes, type ChannelCodec, keysOf, nullable, numbers, OWN, sortRun, timeRange } from './channel-codec.js'
+import { compareEvents } from './event-order.js'
 
 const SIDES: readonly Side[] = ['buy', 'sell', 'unknown']
-
-const byId = (a: Trade, b: Trade) => (a.id.length !== b.id.length ? a.id.length - b.id.length : a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 /**
  * silver.trades → `Trade` events. Decimal ids that a double holds exactly come over as numbers
@@ -20,24 +19,24 @@ export const tradesCodec: ChannelCodec<Trade> = {
     'TRY_CAST(id AS DOUBLE) AS id_num',
     'CASE WHEN id_num < 9007199254740992 AND id_num::UBIGINT::VARCHAR = id THEN NULL ELSE id END',
   ].join(', '),
+  orderBy: 'ts',
   filters: (plan, _unit, first) => timeRange('ts', plan.from, plan.to, first),
   decode(chunk, unit) {
     const n = chunk.rowCount
-    const ts = numbers(chunk, 0)
-    const recv = numbers(chunk, 1)
-    const price = numbers(chunk, 2)
-    const qty = numbers(chunk, 3)
-    const side = bytes(chunk, 4)
-    const idNum = numbers(chunk, 5)
-    const idText = nullable<string>(chunk, 6)
+    const keys = keysOf(chunk, unit)
+    const ts = numbers(chunk, OWN)
+    const recv = numbers(chunk, OWN + 1)
+    const price = numbers(chunk, OWN + 2)
+    const qty = numbers(chunk, OWN + 3)
+    const side = bytes(chunk, OWN + 4)
+    const idNum = numbers(chunk, OWN + 5)
+    const idText = nullable<string>(chunk, OWN + 6)
     const out = new Array<Trade>(n)
-    const { exchange } = unit
-    const symbol = unit.symbol as Trade['symbol']
     for (let i = 0; i < n; i++) {
       out[i] = {
         type: 'trade',
-        exchange,
-        symbol,
+        exchange: keys.exchange(i),
+        symbol: keys.symbol(i) as Trade['symbol'],
         ts: ts[i] as number,
         recvTs: recv[i] as number,
         id: idText.getItem(i) ?? String(idNum[i]),
@@ -49,7 +48,7 @@ export const tradesCodec: ChannelCodec<Trade> = {
     return out
   },
   tsOf: (t) => t.ts,
-  settle(run, _unit, out) {
-    for (const t of sortRun(run, byId)) out.push(t)
+  settle(run, out) {
+    for (const t of sortRun(run, compareEvents)) out.push(t)
   },
 }

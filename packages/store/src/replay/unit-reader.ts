@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { K2Error, type TableName } from '@k2/core'
+import { EXCHANGES, K2Error, type TableName } from '@k2/core'
 import type { LakeDuckDB } from '../lake-duckdb.js'
 import { sqlString } from '../write/sql-literal.js'
 import type { ChannelCodec, UnitContext } from './channel-codec.js'
@@ -7,7 +7,7 @@ import { ChunkQueue } from './chunk-queue.js'
 import type { ReplayEvent } from './replay-events.js'
 import type { ReplayPlan } from './replay-options.js'
 
-/** One (file, exchange, symbol) of one channel: a stream already in replay order. */
+/** One data file of one channel, read as one stream in replay order. */
 export interface ReadUnit {
   readonly codec: ChannelCodec
   readonly path: string
@@ -15,6 +15,8 @@ export interface ReadUnit {
   readonly ctx: UnitContext
   /** No event of this unit is earlier (from the file's column bounds). */
   readonly lowerTs: number
+  /** The file's row count when every row is read (else the reader counts the rows it should get). */
+  readonly wholeFile: number | null
 }
 
 export interface UnitDeps {
@@ -23,24 +25,36 @@ export interface UnitDeps {
   checkFile(table: TableName, snapshotId: bigint | null, path: string): Promise<void>
 }
 
+const list = (values: readonly string[]) => `[${values.map(sqlString).join(', ')}]`
+
 /**
- * Reads one unit on its own DuckDB connection in streaming mode, `prefetch` decoded chunks ahead of
- * the merge, and hands over its events in replay order. DuckDB's streaming mode reports a failure
- * after the first chunk as an early end, so the rows read are checked against a count taken first.
+ * Reads one data file on its own DuckDB connection in streaming mode: DuckDB orders the file by
+ * time (it is stored by symbol, then time, so this is one sort of one file: memory bounded by the
+ * file, not by the range), and the reader decodes `prefetch` chunks ahead of the merge, settling
+ * runs of equal time into the replay order. DuckDB's streaming mode reports a failure after the
+ * first chunk as an early end, so the rows read are checked against the manifest's count (or a
+ * count taken first, when only some rows are read).
  */
 export function readUnit(deps: UnitDeps, unit: ReadUnit, plan: ReplayPlan): ChunkQueue<ReplayEvent[]> {
   const queue = new ChunkQueue<ReplayEvent[]>(plan.prefetch)
   const { codec, ctx } = unit
-  const f = codec.filters(plan, ctx, 3)
-  const where = ['exchange = $1', 'symbol = $2', ...f.sql].join(' AND ')
-  const params = [ctx.exchange, ctx.symbol, ...f.params]
+  const f = codec.filters(plan, ctx, 1)
+  const conds = [...f.sql]
+  if (plan.symbols) conds.push(`symbol IN (SELECT unnest(${list(ctx.symbols)}))`)
+  if (plan.exchanges) conds.push(`exchange IN (SELECT unnest(${list([...plan.exchanges])}))`)
+  const where = conds.join(' AND ')
   const from = `read_parquet(${sqlString(unit.path)})`
+  const keys = `list_position(${list(EXCHANGES)}, exchange)::UTINYINT, list_position(${list(ctx.symbols)}, symbol)::USMALLINT`
   const produce = async (conn: DuckDBConnection) => {
     await deps.checkFile(codec.table, unit.snapshotId, unit.path)
     await conn.run("SET TimeZone = 'UTC'")
-    const counted = await conn.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${from} WHERE ${where}`, params)
-    const expected = counted.getRows()[0]?.[0] as number
-    const result = await conn.stream(`SELECT ${codec.columns} FROM ${from} WHERE ${where}`, params)
+    let expected = unit.wholeFile
+    if (expected === null) {
+      const counted = await conn.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${from} WHERE ${where}`, f.params)
+      expected = counted.getRows()[0]?.[0] as number
+    }
+    if (expected === 0) return
+    const result = await conn.stream(`SELECT ${keys}, ${codec.columns} FROM ${from} WHERE ${where} ORDER BY "${codec.orderBy}"`, f.params)
     const run: unknown[] = []
     let runTs = Number.NEGATIVE_INFINITY
     let read = 0
@@ -54,8 +68,7 @@ export function readUnit(deps: UnitDeps, unit: ReadUnit, plan: ReplayPlan): Chun
         const r = rows[i]
         const t = codec.tsOf(r)
         if (t !== runTs) {
-          if (t < runTs) throw unsorted(unit)
-          if (run.length > 0) codec.settle(run, ctx, out)
+          if (run.length > 0) codec.settle(run, out)
           run.length = 0
           runTs = t
         }
@@ -66,11 +79,11 @@ export function readUnit(deps: UnitDeps, unit: ReadUnit, plan: ReplayPlan): Chun
     if (read !== expected) {
       throw new K2Error(
         'CORRUPT_TABLE',
-        `${codec.table}: reading ${unit.path} stopped after ${read} of ${expected} rows of ${ctx.exchange} ${ctx.symbol}; check the file (lake.table('${codec.table}').scan() reports a damaged one)`,
+        `${codec.table}: reading ${unit.path} stopped after ${read} of ${expected} rows; check the file (lake.table('${codec.table}').scan() reports a damaged one)`,
       )
     }
     const out: ReplayEvent[] = []
-    if (run.length > 0) codec.settle(run, ctx, out)
+    if (run.length > 0) codec.settle(run, out)
     if (out.length > 0) await queue.put(out)
   }
   deps.duckdb
@@ -82,11 +95,4 @@ export function readUnit(deps: UnitDeps, unit: ReadUnit, plan: ReplayPlan): Chun
       ),
     )
   return queue
-}
-
-function unsorted(unit: ReadUnit): K2Error {
-  return new K2Error(
-    'UNSUPPORTED',
-    `${unit.codec.table}: ${unit.path} is not sorted by (symbol, time) as K2 writes it; rewrite it with lake.table('${unit.codec.table}').compact() before replaying`,
-  )
 }
