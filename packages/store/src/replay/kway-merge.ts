@@ -29,8 +29,13 @@ export class KWayMerge {
   #next = 0
   #closed = false
   readonly #open = new Set<Cursor>()
+  /** Inputs started before they are due (so the next file is sorted while this one is merged). */
+  readonly #early = new Map<PendingInput, ChunkQueue<ReplayEvent[]>>()
+  readonly #ahead: number
 
-  constructor(inputs: PendingInput[]) {
+  /** `ahead`: how many inputs beyond the due ones start reading early. */
+  constructor(inputs: PendingInput[], ahead = 2) {
+    this.#ahead = ahead
     this.#pending = [...inputs].sort((a, b) => a.lowerTs - b.lowerTs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
@@ -74,8 +79,16 @@ export class KWayMerge {
     while (this.#next < this.#pending.length && (this.#pending[this.#next] as PendingInput).lowerTs <= ts) {
       due.push(this.#pending[this.#next++] as PendingInput)
     }
-    const cursors = due.map((p) => ({ queue: p.open(), buf: [] as ReplayEvent[], i: 0 }))
+    const cursors = due.map((p) => {
+      const queue = this.#early.get(p) ?? p.open()
+      this.#early.delete(p)
+      return { queue, buf: [] as ReplayEvent[], i: 0 }
+    })
     for (const c of cursors) this.#open.add(c)
+    for (let k = this.#next; k < Math.min(this.#pending.length, this.#next + Math.max(this.#ahead, due.length)); k++) {
+      const p = this.#pending[k] as PendingInput
+      if (!this.#early.has(p)) this.#early.set(p, p.open())
+    }
     const firsts = await Promise.all(cursors.map((c) => c.queue.take()))
     cursors.forEach((c, k) => {
       const buf = firsts[k]
@@ -93,7 +106,9 @@ export class KWayMerge {
   close(): void {
     this.#closed = true
     for (const c of this.#open) c.queue.cancel()
+    for (const q of this.#early.values()) q.cancel()
     this.#open.clear()
+    this.#early.clear()
     this.#heap.length = 0
   }
 
