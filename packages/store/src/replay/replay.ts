@@ -166,12 +166,36 @@ export class Replay implements MarketEventSource<ReplayEvent> {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<ReplayEvent> {
-    for await (const batch of this.#merged(BATCH)) {
-      for (const e of batch) {
-        this.#track(e)
-        yield e
-      }
+  /**
+   * One event per `next()`. A plain iterator rather than an async generator: while a batch lasts,
+   * `next()` hands back an already settled promise, without the generator's extra promise hops.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<ReplayEvent> {
+    const batches = this.#merged(BATCH)
+    let buf: ReplayEvent[] = []
+    let i = 0
+    const refill = async (): Promise<IteratorResult<ReplayEvent>> => {
+      const r = await batches.next()
+      if (r.done) return { done: true, value: undefined }
+      buf = r.value
+      i = 0
+      return step()
+    }
+    const step = (): IteratorResult<ReplayEvent> | Promise<IteratorResult<ReplayEvent>> => {
+      if (i >= buf.length) return refill()
+      const e = buf[i++] as ReplayEvent
+      this.#track(e)
+      return { done: false, value: e }
+    }
+    return {
+      next: () => {
+        const r = step()
+        return r instanceof Promise ? r : Promise.resolve(r)
+      },
+      return: async () => {
+        await batches.return(undefined)
+        return { done: true, value: undefined }
+      },
     }
   }
 
