@@ -77,8 +77,10 @@ export type FeedEventName = keyof FeedEventMap
 /**
  * The contract between a source of market data and a sink: an async iterable of normalized events
  * plus named side-channel events. `@k2/feeds`' `Feed` implements it; so can a replay or a test.
+ * `E` is what it yields: a live feed yields `MarketEvent`s; a lake replay (`@k2/store`) also yields
+ * closed candles and disconnect markers, so a strategy written for it runs on either.
  */
-export interface MarketEventSource extends AsyncIterable<MarketEvent> {
+export interface MarketEventSource<E = MarketEvent> extends AsyncIterable<E> {
   on<K extends FeedEventName>(event: K, listener: (payload: FeedEventMap[K]) => void): unknown
   off<K extends FeedEventName>(event: K, listener: (payload: FeedEventMap[K]) => void): unknown
   close(): Promise<void>

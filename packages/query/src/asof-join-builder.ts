@@ -1,4 +1,4 @@
-import { K2Error } from '@k2/core'
+import { K2Error, parseDuration, showValue } from '@k2/core'
 import { checkAlias } from './builder-args.js'
 import { columnNames, columnSpec, timeColumnOf } from './schema.js'
 import type { SelectQueryNode } from './select-query-node.js'
@@ -10,7 +10,7 @@ export function buildAsofJoin(left: SelectQueryNode, right: SelectQueryNode, opt
   }
   if (left.selections.some((s) => s.kind !== 'column'))
     throw new K2Error('VALIDATION', 'asofJoin() cannot be combined with aggregates or buckets')
-  const o = (options ?? {}) as { using?: unknown; on?: unknown; select?: unknown }
+  const o = (options ?? {}) as { using?: unknown; on?: unknown; select?: unknown; tolerance?: unknown }
   if (!Array.isArray(o.using) || o.using.length === 0)
     throw new K2Error('VALIDATION', "asofJoin() needs using: the columns equal on both sides, e.g. ['exchange', 'symbol']")
   const using = o.using.map((c) => columnSpec(right.table, columnSpec(left.table, c).name).name)
@@ -25,5 +25,21 @@ export function buildAsofJoin(left: SelectQueryNode, right: SelectQueryNode, opt
     if (taken.has(a)) throw new K2Error('VALIDATION', `asofJoin() alias ${a} is already an output`)
     return Object.freeze({ column: columnSpec(right.table, (o.select as Record<string, unknown>)[a]).name, alias: a })
   })
-  return Object.freeze({ right, using: Object.freeze(using), leftTime: lt.name, rightTime: rt.name, columns: Object.freeze(columns) })
+  return Object.freeze({
+    right,
+    using: Object.freeze(using),
+    leftTime: lt.name,
+    rightTime: rt.name,
+    columns: Object.freeze(columns),
+    toleranceMicros: o.tolerance === undefined ? null : toleranceOf(o.tolerance),
+  })
+}
+
+function toleranceOf(value: unknown): number {
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new K2Error(
+      'VALIDATION',
+      `asofJoin() tolerance must be a duration such as '5s', '250ms' or '1m' (or µs), got ${showValue(value)}`,
+    )
+  return parseDuration(value)
 }

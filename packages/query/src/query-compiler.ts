@@ -83,11 +83,12 @@ export class QueryCompiler {
   compile(node: SelectQueryNode, sourceOf: SourceOf): string {
     const parts: string[] = []
     const outputs = node.selections.length > 0 ? node.selections.map((s) => this.selection(node, s)) : allColumns(node)
-    for (const c of node.join?.columns ?? []) outputs.push(`"j".${q(c.column)} AS ${q(c.alias)}`)
+    for (const c of node.join?.columns ?? []) outputs.push(`${this.joined(node, c.column)} AS ${q(c.alias)}`)
     parts.push(`SELECT ${outputs.join(', ')} FROM ${this.source(node.table, sourceOf(node), false)} AS "t"`)
     if (node.join) parts.push(this.asofJoin(node, sourceOf))
     const where = node.filters.map((f) => this.filter(node, f, 't'))
     if (where.length > 0) parts.push(`WHERE ${where.join(' AND ')}`)
+    if (node.latest) parts.push(this.latestOn(node))
     if (isAggregate(node)) {
       const keys = node.selections.flatMap((s, i) => (s.kind === 'aggregate' ? [] : [String(i + 1)]))
       if (keys.length > 0) parts.push(`GROUP BY ${keys.join(', ')}`)
@@ -110,6 +111,29 @@ export class QueryCompiler {
     const on = join.using.map((c) => `"t".${q(c)} = "j".${q(c)}`)
     on.push(`"t".${q(join.leftTime)} >= "j".${q(join.rightTime)}`)
     return `ASOF LEFT JOIN (${inner.join(' ')}) AS "j" ON ${on.join(' AND ')}`
+  }
+
+  /** A right column of the as-of join; past the tolerance, null (the latest match is too old, so every match is). */
+  private joined(node: SelectQueryNode, column: string): string {
+    const join = node.join!
+    if (join.toleranceMicros === null) return `"j".${q(column)}`
+    const age = `epoch_us("t".${q(join.leftTime)}) - epoch_us("j".${q(join.rightTime)})`
+    return `CASE WHEN ${age} <= ${this.value(join.toleranceMicros)}::BIGINT THEN "j".${q(column)} END`
+  }
+
+  /** `LATEST ON`: one row per key, the last by time; ties broken by every column, greatest first. */
+  private latestOn(node: SelectQueryNode): string {
+    const latest = node.latest!
+    if (node.selections.some((s) => s.kind !== 'column'))
+      throw new K2Error('VALIDATION', 'latestOn() cannot be combined with aggregates or buckets: it picks rows, not groups')
+    const keys = latest.partitionBy.map((c) => `"t".${q(c)}`).join(', ')
+    const order = [
+      latest.time,
+      ...columnSpecs(node.table)
+        .map((c) => c.name)
+        .filter((c) => c !== latest.time),
+    ]
+    return `QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${order.map((c) => `"t".${q(c)} DESC NULLS LAST`).join(', ')}) = 1`
   }
 
   private orderKey(node: SelectQueryNode, key: string): string {

@@ -5,6 +5,7 @@ import { type AggregateExpr, type AggregateFunctions, aggregateFunctions } from 
 import { buildAsofJoin } from './asof-join-builder.js'
 import { checkAlias, parseAsOf } from './builder-args.js'
 import type { CompareOp } from './filter-node.js'
+import { buildLatestOn } from './latest-on-builder.js'
 import type { Lineage } from './lineage.js'
 import type { Explain, QueryContext, QueryResult } from './query-context.js'
 import { type ColumnName, columnSpec, type OrderedColumn, type TimeColumn, timeColumnOf } from './schema.js'
@@ -38,6 +39,18 @@ export interface AsofJoinOptions<T extends TableName, R extends TableName, S ext
   /** Left and right time columns (default: each table's time column); matches right time <= left time. */
   on?: readonly [TimeColumn<T>, TimeColumn<R>]
   select: S
+  /** A match older than this counts as none (QuestDB's `TOLERANCE`): a duration such as `'5s'`, `'250ms'`, or µs. */
+  tolerance?: string | number
+}
+
+/** Options of `latestOn`. */
+export interface LatestOnOptions<T extends TableName> {
+  /** The key columns: one row per distinct key. */
+  partitionBy: readonly ColumnName<T>[]
+  /** The latest at or before this time (default: the latest of all); a Date, an ISO string or epoch µs. */
+  at?: ValueInput<T, TimeColumn<T>>
+  /** The time column (default: the table's). */
+  on?: TimeColumn<T>
 }
 
 /**
@@ -207,6 +220,9 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
    * // … FROM … AS "t" ASOF LEFT JOIN (SELECT "r"."exchange", "r"."symbol", "r"."ts", "r"."price" FROM read_parquet($2…) AS "r"
    * //   WHERE "r"."side" = $3::VARCHAR) AS "j" ON "t"."exchange" = "j"."exchange" AND … AND "t"."ts" >= "j"."ts"
    * ```
+   *
+   * With `tolerance: '5s'`, a match more than 5 s older than the row counts as none (its columns
+   * are null), as QuestDB's `ASOF JOIN … TOLERANCE 5s`.
    */
   asofJoin<R extends TableName, S extends Record<string, ColumnName<R>>>(
     right: SelectQueryBuilder<R, AllColumns, Empty>,
@@ -215,6 +231,25 @@ export class SelectQueryBuilder<T extends TableName, O = AllColumns, J = Empty> 
     if (!(right instanceof SelectQueryBuilder))
       throw new K2Error('VALIDATION', 'asofJoin() takes a query of the layer: layer.query(table)…')
     return this.#with({ join: buildAsofJoin(this.#node, right.toNode(), options) })
+  }
+
+  /**
+   * Only the last row per key (QuestDB's `LATEST ON … PARTITION BY`): for each distinct
+   * `partitionBy` value, the row with the greatest time at or before `at`, after the other filters.
+   * Rows tied at that time are told apart by the table's columns in schema order, greatest first,
+   * so the answer is deterministic.
+   *
+   * ```ts
+   * layer.query('silver.quotes').latestOn({ partitionBy: ['exchange', 'symbol'], at: '2026-11-01T12:00:00Z' })
+   * // … WHERE "t"."ts" <= make_timestamp($2::BIGINT)::TIMESTAMPTZ
+   * //   QUALIFY row_number() OVER (PARTITION BY "t"."exchange", "t"."symbol" ORDER BY "t"."ts" DESC, …) = 1
+   * ```
+   */
+  latestOn(options: LatestOnOptions<T>): SelectQueryBuilder<T, O, J> {
+    const latest = buildLatestOn(this.#node, options)
+    const filters =
+      options.at === undefined ? this.#node.filters : [...this.#node.filters, parseWhere(this.#node.table, latest.time, '<=', options.at)]
+    return this.#with({ latest, filters })
   }
 
   /** The SQL and parameters that would run (resolves the snapshot and prunes files first). */

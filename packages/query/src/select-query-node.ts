@@ -19,6 +19,18 @@ export interface AsofJoinNode {
   readonly rightTime: string
   /** Right columns to output, by alias. */
   readonly columns: readonly { readonly column: string; readonly alias: string }[]
+  /** A match older than this many µs counts as none (QuestDB's `TOLERANCE`); null: any age. */
+  readonly toleranceMicros: number | null
+}
+
+/**
+ * `latestOn`: only the last row per `partitionBy` key by `time` (QuestDB's `LATEST ON … PARTITION
+ * BY`), after the filters (`at` becomes a `time <= at` filter). Rows tied at the latest time are
+ * told apart by the table's columns in schema order, greatest first, so the pick is deterministic.
+ */
+export interface LatestOnNode {
+  readonly partitionBy: readonly string[]
+  readonly time: string
 }
 
 /** The whole state of a typed query; immutable, every builder call returns a new one. */
@@ -34,6 +46,7 @@ export interface SelectQueryNode {
   readonly limit: number | null
   readonly offset: number | null
   readonly join: AsofJoinNode | null
+  readonly latest: LatestOnNode | null
 }
 
 export function createSelectQueryNode(table: TableName): SelectQueryNode {
@@ -47,6 +60,7 @@ export function createSelectQueryNode(table: TableName): SelectQueryNode {
     limit: null,
     offset: null,
     join: null,
+    latest: null,
   })
 }
 

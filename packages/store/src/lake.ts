@@ -29,6 +29,8 @@ import { LakeDuckDB } from './lake-duckdb.js'
 import { LakeTable } from './lake-table.js'
 import type { RetentionPolicy } from './maintenance.js'
 import { checkLakeRoot, checkTableName, inside } from './paths.js'
+import { Replay } from './replay/replay.js'
+import type { ReplayOptions } from './replay/replay-options.js'
 import { coreOf, TableCore } from './table-core.js'
 
 export interface LakeOptions {
@@ -189,6 +191,18 @@ export class Lake implements FileCatalog {
    */
   async coverage(q: { exchange: string; symbol: string; day: TimeInput }): Promise<CoverageReport> {
     return coverageReport(coreOf(await this.table('bronze.coverage')), q)
+  }
+
+  /**
+   * Replays the lake: trades, quotes, book events, candles (at their close) and disconnect markers
+   * in exchange-time order, pinned to the current snapshots (or `opts.snapshot`), in constant
+   * memory — see the replay guide.
+   */
+  replay(opts: ReplayOptions): Replay {
+    return new Replay(
+      { duckdb: this.#duckdb, files: (t, asOf) => this.files(t, asOf), checkFiles: (t, id, paths) => this.checkFiles(t, id, paths) },
+      opts,
+    )
   }
 
   /** Releases the lake's DuckDB instances; resolves once running queries have finished. */
