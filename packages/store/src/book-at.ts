@@ -70,8 +70,8 @@ export async function bookAt(
     ), s2 AS (
       SELECT b.recv, b.ts, b.sequence FROM b, s WHERE b.kind = 'snapshot' AND b.recv > s.recv ORDER BY b.recv LIMIT 1
     )
-    SELECT b.kind = 'snapshot' AS snap, b.side = 'bid' AS bid, b.price, b.qty,
-      b.sequence::DOUBLE AS sequence, b.ts::DOUBLE AS ts, b.recv::DOUBLE AS recv
+    SELECT (b.kind = 'snapshot')::TINYINT AS snap, (b.side = 'bid')::TINYINT AS bid, b.price, b.qty,
+      coalesce(b.sequence, -1)::DOUBLE AS sequence, b.ts::DOUBLE AS ts, b.recv::DOUBLE AS recv
     FROM b, s
     WHERE (b.kind = 'snapshot' AND b.recv = s.recv)
       OR (b.kind = 'delta' AND b.recv <= ${atUs}::BIGINT AND CASE ${rule}::VARCHAR
@@ -83,26 +83,16 @@ export async function bookAt(
   const book = new RebuiltBook(ex === 'kraken', depth)
   for await (const batch of query.batches()) {
     // Column by column: Arrow's row proxies would cost more than the rebuild.
-    const col = (name: string) => batch.getChild(name)?.toArray() as ArrayLike<unknown>
-    const snap = col('snap') as ArrayLike<boolean>
-    const bid = col('bid') as ArrayLike<boolean>
-    const price = col('price') as ArrayLike<number>
-    const qty = col('qty') as ArrayLike<number>
-    const sequence = batch.getChild('sequence')
-    const ts = col('ts') as ArrayLike<number>
-    const recv = col('recv') as ArrayLike<number>
-    for (let i = 0; i < batch.numRows; i++) {
-      const seq = sequence?.get(i) as number | null
-      book.row(
-        snap[i] as boolean,
-        bid[i] as boolean,
-        price[i] as number,
-        qty[i] as number,
-        seq ?? undefined,
-        ts[i] as number,
-        recv[i] as number,
-      )
-    }
+    const col = (name: string) => batch.getChild(name)?.toArray() as ArrayLike<number>
+    const snap = col('snap')
+    const bid = col('bid')
+    const price = col('price')
+    const qty = col('qty')
+    const sequence = col('sequence')
+    const ts = col('ts')
+    const recv = col('recv')
+    for (let i = 0; i < batch.numRows; i++)
+      book.row(snap[i] === 1, bid[i] === 1, price[i] as number, qty[i] as number, sequence[i] as number, ts[i] as number, recv[i] as number)
   }
   return book.result(ex, sym)
 }
@@ -112,24 +102,23 @@ class RebuiltBook {
   private readonly bids = new Map<number, number>()
   private readonly asks = new Map<number, number>()
   private started = false
-  private key = ''
+  private snap = false
   private window: number | undefined
-  sequence: number | undefined
-  ts = 0
-  recv = 0
+  /** The last row's message: rows with the same kind, times and sequence are one message. */
+  sequence = -1
+  ts = Number.NaN
+  recv = Number.NaN
 
   constructor(
     private readonly windowed: boolean,
     private readonly depth: number | undefined,
   ) {}
 
-  row(snap: boolean, bid: boolean, price: number, qty: number, sequence: number | undefined, ts: number, recv: number): void {
-    const key = `${snap}|${ts}|${recv}|${sequence}`
-    if (key !== this.key) {
-      this.endMessage()
-      this.key = key
-    }
+  /** One stored level; `sequence` is -1 where the exchange sends none. */
+  row(snap: boolean, bid: boolean, price: number, qty: number, sequence: number, ts: number, recv: number): void {
+    if (this.started && (snap !== this.snap || ts !== this.ts || recv !== this.recv || sequence !== this.sequence)) this.endMessage()
     this.started = true
+    this.snap = snap
     this.sequence = sequence
     this.ts = ts
     this.recv = recv
@@ -162,7 +151,7 @@ class RebuiltBook {
       bids: side(this.bids, (a, b) => b - a),
       asks: side(this.asks, (a, b) => a - b),
     }
-    if (this.sequence !== undefined) out.sequence = this.sequence
+    if (this.sequence >= 0) out.sequence = this.sequence
     return out
   }
 }
