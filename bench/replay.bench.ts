@@ -68,7 +68,10 @@ export default async function run(): Promise<void> {
       for (const e of batch) {
         if (e.type !== 'trade') continue
         let list = perSymbol.get(e.symbol)
-        if (!list) perSymbol.set(e.symbol, (list = []))
+        if (!list) {
+          list = []
+          perSymbol.set(e.symbol, list)
+        }
         const at = new Date(Math.floor(e.ts / 1000))
         list.push({
           type: 'trade',

@@ -60,11 +60,26 @@ export const FeedStatusSchema = z.object({
 })
 export type FeedStatus = z.infer<typeof FeedStatusSchema>
 
+/**
+ * A book found wrong (a failed checksum, a sequence gap, a crossed book, a stale snapshot) or dropped by
+ * a reconnect: the feed emits nothing more for the symbol until its next snapshot, which it asks for itself.
+ */
+export const BookDesyncSchema = z.object({
+  exchange: ExchangeSchema,
+  symbol: SymbolSchema,
+  reason: z.enum(['checksum', 'sequence_gap', 'out_of_order', 'crossed', 'stale_snapshot', 'reconnect']),
+  /** What was seen, with the numbers (ids, checksums, times). */
+  detail: z.string(),
+  ts: MicrosSchema,
+})
+export type BookDesync = z.infer<typeof BookDesyncSchema>
+
 /** Events a feed emits, by name. */
 export interface FeedEventMap {
   trade: Trade
   book: BookSnapshot | BookDelta
   quote: Quote
+  desync: BookDesync
   frame: RawFrame
   dlq: DeadLetter
   gap: Gap

@@ -29,8 +29,8 @@ export {
   SideSchema,
   TradeSchema,
 } from './events.js'
-export type { DeadLetter, FeedEventMap, FeedEventName, FeedStatus, Gap, MarketEventSource, RawFrame } from './feed-events.js'
-export { DeadLetterSchema, FeedStatusSchema, GapSchema, RawFrameSchema } from './feed-events.js'
+export type { BookDesync, DeadLetter, FeedEventMap, FeedEventName, FeedStatus, Gap, MarketEventSource, RawFrame } from './feed-events.js'
+export { BookDesyncSchema, DeadLetterSchema, FeedStatusSchema, GapSchema, RawFrameSchema } from './feed-events.js'
 export type { Logger, LogLevel } from './logger.js'
 export { consoleLogger, silentLogger } from './logger.js'
 export type { Counter, Histogram, Meter, ObservableGauge, ObservableResult } from './metrics.js'

@@ -17,6 +17,8 @@ export interface SupervisorHost {
   error(err: K2Error): void
   /** A connection ended and a new one will be made. */
   reconnecting(): void
+  /** A connection is being subscribed (the book channel moves to it). */
+  subscribing?(conn: Connection): void
 }
 
 /**
@@ -204,6 +206,8 @@ export class ConnectionSupervisor {
 
   private subscribeOn(conn: Connection, symbols: CanonicalSymbol[]): void {
     if (symbols.length === 0) return
+    this.host.subscribing?.(conn)
+    if (!this.o.trades) return
     const reqId = ++this.nextReqId
     this.subs.sent(reqId, conn, symbols, this.o.clock())
     for (const frame of this.adapter.subscribe(symbols, this.o.channel, reqId)) conn.send(frame)
@@ -271,7 +275,7 @@ export class ConnectionSupervisor {
     const lifetime = this.o.maxLifetimeMs ?? this.adapter.maxLifetimeMs
     if (lifetime !== undefined && now - active.openedAt >= lifetime * 1000) void this.rollover(active, 'connection lifetime limit')
     const quiet = this.subs.goneQuiet(now, this.o.staleAfterMs * 1000)
-    if (quiet.length > 0) {
+    if (quiet.length > 0 && this.o.trades) {
       this.host.status('stale', active.id, `no trades for ${this.o.staleAfterMs} ms; renewing the subscription`, quiet)
       for (const frame of this.adapter.unsubscribe(quiet, this.o.channel, ++this.nextReqId)) active.send(frame)
       this.subscribeOn(active, quiet)

@@ -17,8 +17,17 @@ export interface FeedOptions {
   exchange: Exchange
   /** Canonical symbols, e.g. `['BTC-USDT']`. */
   symbols: readonly string[]
-  /** `['trades']` (default) or, on Binance, `['aggTrades']`. */
-  channels?: readonly FeedChannel[]
+  /**
+   * `['trades']` (default) or, on Binance, `['aggTrades']`; add `'book'` for the level-2 book (`['trades',
+   * 'book']`, or `['book']` alone): `book` events (snapshots and deltas that passed every check), `quote`
+   * events on top-of-book change and `desync` events when a book is found wrong and resynchronized.
+   */
+  channels?: readonly (FeedChannel | 'book')[]
+  /**
+   * Book depth: Kraken's subscription depth (10, 25, 100, 500 or 1000; default 10), Binance's REST
+   * snapshot limit (default 1000, at most 5000). Coinbase and Bitstamp stream the whole book.
+   */
+  depth?: number
   /** WebSocket URL override (the simulator, a proxy). */
   url?: string
   /** REST base URL override, for trade history. */
@@ -60,7 +69,13 @@ export interface FeedOptions {
 export interface ResolvedFeedOptions {
   exchange: Exchange
   symbols: CanonicalSymbol[]
+  /** The trade channel (`trades` when only the book is asked for: the adapter reads trade frames by it). */
   channel: FeedChannel
+  /** Whether trades are subscribed to. */
+  trades: boolean
+  /** Whether the level-2 book is subscribed to. */
+  book: boolean
+  depth: number | undefined
   url: string | undefined
   restUrl: string | undefined
   clock: Clock
@@ -89,6 +104,17 @@ function transport(value: unknown): Transport {
   throw new K2Error('VALIDATION', `option transport must be "auto", "ws" or "native", got ${JSON.stringify(value)}`)
 }
 
+const KRAKEN_DEPTHS = [10, 25, 100, 500, 1000]
+
+function bookDepth(exchange: Exchange, depth: number | undefined): number | undefined {
+  if (depth === undefined) return exchange === 'kraken' ? 10 : exchange === 'binance' ? 1000 : undefined
+  if (exchange === 'kraken' && !KRAKEN_DEPTHS.includes(depth))
+    throw new K2Error('VALIDATION', `option depth on kraken must be one of ${KRAKEN_DEPTHS.join(', ')}, got ${depth}`)
+  if (!Number.isSafeInteger(depth) || depth < 1 || (exchange === 'binance' && depth > 5000))
+    throw new K2Error('VALIDATION', `option depth must be an integer from 1${exchange === 'binance' ? ' to 5000' : ''}, got ${depth}`)
+  return depth
+}
+
 function ms(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
@@ -104,9 +130,20 @@ export function resolveFeedOptions(o: FeedOptions): ResolvedFeedOptions {
     throw new K2Error('VALIDATION', 'option symbols must be a non-empty array of canonical symbols, e.g. ["BTC-USDT"]')
   const symbols = [...new Set(o.symbols.map((s) => validateSymbol(s)))]
   const channels = o.channels ?? ['trades']
-  const channel = channels[0]
-  if (channels.length !== 1 || (channel !== 'trades' && channel !== 'aggTrades'))
-    throw new K2Error('VALIDATION', `option channels must be ["trades"] or ["aggTrades"], got ${JSON.stringify(channels)}`)
+  const book = Array.isArray(channels) && channels.includes('book')
+  const tradeChannels = Array.isArray(channels) ? channels.filter((c) => c !== 'book') : []
+  const channel = tradeChannels[0] ?? 'trades'
+  if (
+    !Array.isArray(channels) ||
+    tradeChannels.length > 1 ||
+    (tradeChannels.length === 0 && !book) ||
+    new Set(channels).size !== channels.length ||
+    (channel !== 'trades' && channel !== 'aggTrades')
+  )
+    throw new K2Error(
+      'VALIDATION',
+      `option channels must be ["trades"], ["aggTrades"], either with "book", or ["book"]; got ${JSON.stringify(channels)}`,
+    )
   if (channel === 'aggTrades' && exchange !== 'binance')
     throw new K2Error('VALIDATION', `channel "aggTrades" exists only on binance, not ${exchange}; use ["trades"]`)
   for (const [name, v] of [
@@ -119,10 +156,14 @@ export function resolveFeedOptions(o: FeedOptions): ResolvedFeedOptions {
   const bufferSize = o.bufferSize ?? 10_000
   if (!Number.isSafeInteger(bufferSize) || bufferSize < 2)
     throw new K2Error('VALIDATION', `option bufferSize must be an integer >= 2, got ${bufferSize}`)
+  const depth = bookDepth(exchange, o.depth)
   return {
     exchange,
     symbols,
     channel,
+    trades: tradeChannels.length > 0,
+    book,
+    depth,
     url: o.url,
     restUrl: o.restUrl,
     clock: o.clock ?? systemClock,

@@ -1,4 +1,6 @@
 import {
+  type BookDelta,
+  type BookSnapshot,
   type CanonicalSymbol,
   type Exchange,
   FeedError,
@@ -6,17 +8,20 @@ import {
   K2Error,
   type MarketEvent,
   type MarketEventSource,
+  type Quote,
   type Trade,
 } from '@k2/core'
-import type { ExchangeAdapter } from './adapters/adapter.js'
+import type { BookAdapter, ExchangeAdapter, ParsedFrame } from './adapters/adapter.js'
 import { createAdapter } from './adapters/index.js'
+import { FeedBooks } from './book/feed-books.js'
+import type { OrderBook } from './book/order-book.js'
 import type { Connection } from './connection.js'
 import { ConnectionSupervisor } from './connection-supervisor.js'
 import { EventQueue } from './event-queue.js'
 import { FeedEmitter } from './feed-emitter.js'
 import { type FeedOptions, type ResolvedFeedOptions, resolveFeedOptions } from './feed-options.js'
 import { buildFeedStats, FeedCounters, type FeedStats } from './feed-stats.js'
-import { errorText, parseGuarded } from './guarded-parse.js'
+import { errorText, parseBookGuarded, parseGuarded } from './guarded-parse.js'
 import { HistoryClient } from './history-client.js'
 import { PreIterationBuffer } from './pre-iteration-buffer.js'
 import { Subscriptions } from './subscriptions.js'
@@ -36,6 +41,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
   private readonly subs: Subscriptions
   private readonly abort = new AbortController()
   private readonly link: ConnectionSupervisor
+  private readonly books: FeedBooks | undefined
   private queue: EventQueue<MarketEvent> | undefined
   private early: PreIterationBuffer<MarketEvent> | undefined
   private history: HistoryClient | undefined
@@ -69,6 +75,28 @@ export class Feed extends FeedEmitter implements MarketEventSource {
         signal: this.abort.signal,
       })
     }
+    if (this.o.book)
+      this.books = new FeedBooks(
+        this.adapter as ExchangeAdapter & BookAdapter,
+        {
+          symbols: this.o.symbols,
+          depth: this.o.depth,
+          restUrl: this.o.restUrl ?? this.adapter.defaultRestUrl,
+          clock: this.o.clock,
+          signal: this.abort.signal,
+          retries: this.o.historyRetries,
+          retryMinMs: this.o.historyRetryMinMs,
+        },
+        {
+          event: (ev) => this.emitBook(ev),
+          desync: (d) => {
+            this.o.logger.info(`${this.exchange} ${d.symbol} book desync (${d.reason}): ${d.detail}; resynchronizing`)
+            this.emit('desync', d)
+          },
+          error: (e) => this.reportError(e),
+          deadLetter: (raw, recvTs, e) => this.deadLetter(raw, recvTs, e),
+        },
+      )
     const history = this.history
     this.sequencer = new TradeSequencer(this.exchange, this.adapter.contiguousIds, this.o.clock, {
       emit: (t) => this.emitTrade(t),
@@ -82,9 +110,13 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     })
     this.link = new ConnectionSupervisor(this.o, this.adapter, this.o.url ?? this.adapter.defaultUrl, this.subs, {
       frame: (conn, data) => this.onFrame(conn, data),
-      status: (state, id, reason, symbols) => this.status(state, id, reason, symbols),
+      status: (state, id, reason, symbols) => {
+        if (state === 'disconnected') this.books?.onDisconnected(id)
+        this.status(state, id, reason, symbols)
+      },
       error: (e) => this.reportError(e),
       reconnecting: () => this.counters.reconnect(),
+      subscribing: (conn) => this.books?.onConnection(conn),
     })
   }
 
@@ -191,6 +223,21 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     else this.early?.push(t)
   }
 
+  /**
+   * The live book of `symbol` (channel `book`): empty while it waits for a snapshot, never one known to
+   * be wrong. Read it, do not change it; undefined without the book channel.
+   */
+  book(symbol: string): OrderBook | undefined {
+    return this.books?.book(symbol as CanonicalSymbol)
+  }
+
+  private emitBook(ev: BookSnapshot | BookDelta | Quote): void {
+    if (ev.type === 'quote') this.emit('quote', ev)
+    else this.emit('book', ev)
+    if (this.queue) this.queue.push(ev)
+    else this.early?.push(ev)
+  }
+
   private reportError(err: K2Error): void {
     this.counters.error(err.code)
     this.o.logger.warn(`${this.exchange} feed: ${err.message}`, { code: err.code })
@@ -234,7 +281,21 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     this.lastFrameAt = recvTs
     this.counters.frame(data.length)
     if (this.listens('frame')) this.emit('frame', { exchange: this.exchange, channel: this.o.channel, recvTs, connectionId: conn.id, data })
-    const r = parseGuarded(this.adapter, data, recvTs)
+    const books = this.books
+    if (books === undefined) {
+      this.handle(conn, data, recvTs, parseGuarded(this.adapter, data, recvTs))
+      return
+    }
+    const adapter = this.adapter as ExchangeAdapter & BookAdapter
+    if (adapter.sequenceOf !== undefined) books.onSequence(conn, adapter.sequenceOf(data))
+    const r = parseBookGuarded(adapter, data, recvTs)
+    if (r.kind === 'book') books.onBooks(conn, r.books, data, recvTs)
+    else if (!books.isBookAnswer(r, data)) this.handle(conn, data, recvTs, r)
+    else if (r.kind === 'rejected')
+      this.reportError(new FeedError('SUBSCRIPTION', this.exchange, `book subscription refused: ${r.error.message}`, { cause: r.error }))
+  }
+
+  private handle(conn: Connection, data: string, recvTs: number, r: ParsedFrame): void {
     switch (r.kind) {
       case 'trades':
         for (const t of r.trades) {

@@ -1,5 +1,5 @@
 import { FeedError } from '@k2/core'
-import type { ExchangeAdapter, ParsedFrame } from './adapters/adapter.js'
+import type { BookAdapter, ExchangeAdapter, ParsedBookFrame, ParsedFrame } from './adapters/adapter.js'
 
 /** What was thrown, in a few words (never the whole of a thrown value). */
 export function errorText(err: unknown): string {
@@ -17,6 +17,16 @@ export function parseGuarded(adapter: ExchangeAdapter, data: string, recvTs: num
     return adapter.parse(data, recvTs)
   } catch (err) {
     const message = `the ${adapter.exchange} adapter threw on a frame (${errorText(err)}); the frame is in the dead letter: please report this K2 bug with it`
+    return { kind: 'error', error: new FeedError('INTERNAL', adapter.exchange, message, { frame: data, cause: err }) }
+  }
+}
+
+/** `parseGuarded` for a connection with the book channel on (`parseBook` reads every frame). */
+export function parseBookGuarded(adapter: ExchangeAdapter & BookAdapter, data: string, recvTs: number): ParsedBookFrame {
+  try {
+    return adapter.parseBook(data, recvTs)
+  } catch (err) {
+    const message = `the ${adapter.exchange} adapter threw on a book frame (${errorText(err)}); the frame is in the dead letter: please report this K2 bug with it`
     return { kind: 'error', error: new FeedError('INTERNAL', adapter.exchange, message, { frame: data, cause: err }) }
   }
 }

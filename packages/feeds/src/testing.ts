@@ -12,6 +12,9 @@
  */
 export { HOSTILE_KINDS, type HostileKind, hostileFrame } from './testing/hostile-frames.js'
 export type { SimMarket } from './testing/market.js'
+export { krakenWireChecksum } from './testing/sim-book-wire.js'
+export { type BookClient, type SimBookOptions, SimBooks } from './testing/sim-books.js'
 export type { MalformedKind } from './testing/sim-frames.js'
+export { type BookView, TrueBook } from './testing/sim-true-book.js'
 export { ExchangeSimulator, type SimulatorOptions, startSimulator } from './testing/simulator.js'
 export { mulberry32, Tape, type TapeTrade } from './testing/tape.js'

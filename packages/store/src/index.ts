@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 
+export { type BookAtLake, type BookAtOptions, bookAt } from './book-at.js'
 export type { CoverageReport } from './coverage-report.js'
 export { type IcebergField, IcebergTable, type OpenTableOptions, openTable, type ReadOptions, type TableVersion } from './foreign-table.js'
 export type { Relocation } from './iceberg/relocate-table.js'

@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises'
 import {
   type AsOf,
+  type BookSnapshot,
   type Clock,
   type AsOfInput as CoreAsOfInput,
   type FileCatalog,
@@ -24,6 +25,7 @@ import {
   type TimeParam,
 } from '@k2/query'
 import { createDuckDBEngine } from '@k2/query/duckdb'
+import { type BookAtOptions, bookAt } from './book-at.js'
 import { type CoverageReport, coverageReport } from './coverage-report.js'
 import { LakeDuckDB } from './lake-duckdb.js'
 import { LakeTable } from './lake-table.js'
@@ -203,6 +205,14 @@ export class Lake implements FileCatalog {
       { duckdb: this.#duckdb, files: (t, asOf) => this.files(t, asOf), checkFiles: (t, id, paths) => this.checkFiles(t, id, paths) },
       opts,
     )
+  }
+
+  /**
+   * The book of `symbol` at `at` (receive time) rebuilt from silver.book: the latest snapshot stored by
+   * then plus the deltas that continued it; undefined before the first snapshot. See `bookAt`.
+   */
+  book(exchange: string, symbol: string, at: TimeInput, options?: BookAtOptions): Promise<BookSnapshot | undefined> {
+    return bookAt(this, exchange, symbol, at, options)
   }
 
   /** Releases the lake's DuckDB instances; resolves once running queries have finished. */

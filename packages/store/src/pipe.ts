@@ -37,6 +37,8 @@ export interface PipeStats {
   /** Trades dropped because the lake already had them (e.g. replayed after a reconnect). */
   duplicateTrades: number
   bookUpdates: number
+  /** Top-of-book changes written to silver.quotes. */
+  quotes: number
   coverageRows: number
   gaps: number
 }
@@ -48,7 +50,8 @@ export interface PipeLake {
 
 /**
  * Writes a feed into the lake until it ends or `signal` aborts: raw frames → bronze.frames,
- * dead letters → bronze.dlq, trades → silver.trades (deduplicated), books → silver.book, and the
+ * dead letters → bronze.dlq, trades → silver.trades (deduplicated), books → silver.book (one row per
+ * level), top-of-book quotes → silver.quotes, and the
  * feed's connection/subscription/gap history → bronze.coverage. Takes any `MarketEventSource`
  * (core's contract), so the store never depends on the feeds package. Resolves with counts once
  * every buffered row is committed.
@@ -77,11 +80,12 @@ export async function pipe(source: MarketEventSource, lake: PipeLake, opts: Pipe
     // Each trade commit also checkpoints coverage, so open intervals reach the lake as the data does.
     trades: await open('silver.trades', { onCommit: () => checkpoint() }),
     book: await open('silver.book'),
+    quotes: await open('silver.quotes'),
     coverage: await open('bronze.coverage'),
   }))()
   const now = opts.clock ?? systemClock
   const tracker = new CoverageTracker()
-  const stats: PipeStats = { frames: 0, deadLetters: 0, trades: 0, duplicateTrades: 0, bookUpdates: 0, coverageRows: 0, gaps: 0 }
+  const stats: PipeStats = { frames: 0, deadLetters: 0, trades: 0, duplicateTrades: 0, bookUpdates: 0, quotes: 0, coverageRows: 0, gaps: 0 }
   let failure: unknown
   // Side-channel rows wait for the writers in arrival order (promise callbacks run in order).
   const pending = new Set<Promise<unknown>>()
@@ -133,7 +137,7 @@ export async function pipe(source: MarketEventSource, lake: PipeLake, opts: Pipe
   let writers: Awaited<typeof ready> | undefined
   try {
     writers = await ready
-    const { dlq, trades, book } = writers
+    const { dlq, trades, book, quotes } = writers
     for (;;) {
       // No break on abort: abort closes the source, which ends iteration after the events it
       // already buffered, so everything the exchange delivered reaches the lake.
@@ -146,6 +150,9 @@ export async function pipe(source: MarketEventSource, lake: PipeLake, opts: Pipe
       } else if (ev.type === 'book_snapshot' || ev.type === 'book_delta') {
         stats.bookUpdates++
         await appendOrDeadLetter(book, [ev], ev, dlq, stats, now)
+      } else if (ev.type === 'quote') {
+        stats.quotes++
+        await appendOrDeadLetter(quotes, [ev], ev, dlq, stats, now)
       }
       if (failure) break
     }

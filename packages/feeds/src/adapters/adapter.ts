@@ -114,4 +114,6 @@ export interface BookAdapter {
   parseBook(frame: string, recvTs: number): ParsedBookFrame
   /** Where the stream sends no snapshot of its own. */
   readonly bookSnapshot: BookSnapshotApi | undefined
+  /** A connection-wide message counter of any frame, where the exchange has one (Coinbase `sequence_num`): a jump is a lost message. */
+  sequenceOf?(frame: string): number | undefined
 }

@@ -95,25 +95,12 @@ export class CoinbaseAdapter implements ExchangeAdapter, BookAdapter {
       return parseJsonFrame('coinbase', f, (json) => {
         const msg = record(json, 'frame')
         if (msg.channel === 'l2_data') return coinbaseLevel2(msg, f, recvTs, this.map)
-        if (msg.channel === 'subscriptions') return this.level2Ack(msg)
+        // A subscriptions message acks the trade subscription as before: a level2 one is answered by its snapshot.
         return this.parse(f, recvTs)
       })
     } catch (err) {
       return caught('coinbase', frame, err)
     }
-  }
-
-  /** The subscriptions message lists every subscription of the connection: the level2 products are acked. */
-  private level2Ack(msg: Record<string, unknown>): ParsedFrame {
-    const first = record(array(msg.events, 'events')[0] ?? {}, 'event')
-    const subs =
-      typeof first.subscriptions === 'object' && first.subscriptions !== null ? (first.subscriptions as Record<string, unknown>) : {}
-    const products = Array.isArray(subs.level2) ? subs.level2 : []
-    const symbols = products.flatMap((p) => {
-      const s = typeof p === 'string' ? this.toCanonical(p) : undefined
-      return s === undefined ? [] : [s]
-    })
-    return { kind: 'ack', symbols }
   }
 
   parse(frame: string, recvTs: number): ParsedFrame {

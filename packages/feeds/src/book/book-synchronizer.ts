@@ -101,6 +101,11 @@ export class BookSynchronizer {
         `snapshot lastUpdateId ${m.event.sequence} is older than the first buffered event U=${first.firstSequence}`,
       )
     }
+    // Bitstamp: diffs between an older snapshot and the first one buffered were never seen (none carries a sequence).
+    if (this.exchange === 'bitstamp' && first !== undefined && m.event.ts < first.ts) {
+      this.buffer.length = 0
+      return this.fail(out, 'stale_snapshot', `snapshot microtimestamp ${m.event.ts} is older than the first buffered diff ${first.ts}`)
+    }
     // A snapshot older than the live book (a late answer to an earlier request) changes nothing.
     if (!this.pending && (this.exchange === 'binance' ? (m.event.sequence ?? 0) < (this.book.sequence ?? 0) : m.event.ts < this.book.ts))
       return out

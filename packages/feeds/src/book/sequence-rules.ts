@@ -3,7 +3,7 @@
 // ../shared/docs/exchanges.md states the rules; docs/books.md says how they are applied.
 
 /** Why a book is known to be wrong. */
-export type DesyncReason = 'checksum' | 'sequence_gap' | 'out_of_order' | 'crossed' | 'stale_snapshot'
+export type DesyncReason = 'checksum' | 'sequence_gap' | 'out_of_order' | 'crossed' | 'stale_snapshot' | 'reconnect'
 
 /**
  * What to do with a message: apply it, drop it as already covered (`stale`), or give up the book because

@@ -5,6 +5,7 @@ import { type WebSocket, WebSocketServer } from 'ws'
 import { type HostileKind, hostileFrame } from './hostile-frames.js'
 import type { SimMarket } from './market.js'
 import type { ClientState, SimProtocol } from './protocols/protocol.js'
+import { type SimBookOptions, SimBooks } from './sim-books.js'
 import { type MalformedKind, malformedFrame, protocolFor } from './sim-frames.js'
 import { Tape, type TapeTrade } from './tape.js'
 
@@ -35,11 +36,14 @@ export interface SimulatorOptions {
   pastTrades?: number
   /** The market to trade in (its clock, a price shared with other simulators, first ids); default a random walk on a fixed day. */
   market?: SimMarket
+  /** Level-2 books for every symbol, in the exchange's book protocol (`sim.books`); off by default. */
+  books?: boolean | SimBookOptions
 }
 
 interface Client {
   ws: WebSocket
   state: ClientState
+  send(frame: string): void
 }
 
 /**
@@ -50,6 +54,8 @@ interface Client {
 export class ExchangeSimulator {
   readonly tape: Tape
   readonly exchange: Exchange
+  /** The true books and their faults, with `books: true`. */
+  readonly books: SimBooks | undefined
   /** Connections accepted so far. */
   connectionsTotal = 0
   /** Most connections open at the same time (a rollover opens the new one before closing the old). */
@@ -73,6 +79,11 @@ export class ExchangeSimulator {
     this.exchange = parseExchange(options.exchange)
     this.tape = new Tape(this.exchange, options.symbols, options.seed ?? 1, undefined, options.historyLimit, options.market)
     this.protocol = protocolFor(this.exchange, options.channel ?? 'trades')
+    const books = options.books
+    this.books =
+      books === undefined || books === false
+        ? undefined
+        : new SimBooks(this.exchange, this.tape.symbols, options.seed ?? 1, books === true ? {} : books)
     for (const s of this.tape.symbols) for (let i = 0; i < (options.pastTrades ?? 0); i++) this.tape.next(s)
   }
 
@@ -249,10 +260,19 @@ export class ExchangeSimulator {
 
   private accept(ws: WebSocket): void {
     this.connectionsTotal++
-    const client: Client = { ws, state: { subscribed: new Set(), sequence: 0, heartbeats: false } }
+    const client: Client = {
+      ws,
+      state: { subscribed: new Set(), sequence: 0, heartbeats: false },
+      send: (frame) => {
+        if (!this.silent) ws.send(frame)
+      },
+    }
     this.clients.add(client)
     this.peakConnections = Math.max(this.peakConnections, this.clients.size)
-    ws.on('close', () => this.clients.delete(client))
+    ws.on('close', () => {
+      this.clients.delete(client)
+      this.books?.forget(client)
+    })
     ws.on('error', () => {})
     ws.on('message', (data) => this.onClientMessage(client, data.toString()))
     if (!this.silent) for (const f of this.protocol.greeting()) ws.send(f)
@@ -262,6 +282,7 @@ export class ExchangeSimulator {
 
   private onClientMessage(client: Client, text: string): void {
     if (this.silent) return
+    if (this.books?.handle(client, text)) return
     const req = this.protocol.read(text)
     const send = (frames: string[]) => {
       for (const f of frames) client.ws.send(f)
@@ -317,7 +338,7 @@ export class ExchangeSimulator {
       res.writeHead(429, { 'content-type': 'application/json' }).end('{"code":-1003,"msg":"Too many requests."}')
       return
     }
-    const answer = this.protocol.rest(url.pathname, url.searchParams, this.tape)
+    const answer = this.books?.rest(url.pathname, url.searchParams) ?? this.protocol.rest(url.pathname, url.searchParams, this.tape)
     if (answer === undefined) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}')
       return
