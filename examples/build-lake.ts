@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { rollup } from '@k2/analytics'
 import { consoleLogger, type Exchange } from '@k2/core'
 import { type FeedOptions, openFeeds } from '@k2/feeds'
-import { type ExchangeSimulator, startSimulator } from '@k2/feeds/testing'
+import { type ExchangeSimulator, type SimMarket, startSimulator } from '@k2/feeds/testing'
 import { openLake, pipe } from '@k2/store'
 
 const { values: args } = parseArgs({
@@ -23,6 +23,12 @@ const MARKETS: [Exchange, string[]][] = [
   ['bitstamp', ['BTC-USD']],
 ]
 
+// Simulated markets run on a fast clock: ten minutes of exchange time per second, ending no later
+// than now, so a 10 s run leaves well over an hour of candles.
+const wallStart = Date.now()
+const marketStart = wallStart - 2 * 60 * 60 * 1000
+const market: SimMarket = { now: () => Math.min(Date.now(), marketStart + (Date.now() - wallStart) * 600) }
+
 const sims: ExchangeSimulator[] = []
 const options: FeedOptions[] = []
 for (const [exchange, symbols] of MARKETS) {
@@ -30,7 +36,7 @@ for (const [exchange, symbols] of MARKETS) {
     options.push({ exchange, symbols, logger: consoleLogger('warn', exchange) })
     continue
   }
-  const s = await startSimulator({ exchange, symbols, seed: sims.length + 1 })
+  const s = await startSimulator({ exchange, symbols, seed: sims.length + 1, market })
   sims.push(s)
   options.push({ exchange, symbols, url: s.url, restUrl: s.restUrl })
 }
@@ -49,10 +55,7 @@ clearInterval(ticker)
 await Promise.all(sims.map((s) => s.close()))
 console.log(`kept ${piped.frames} raw frames and ${piped.trades} trades (${piped.duplicateTrades} duplicates dropped) in ${args.lake}`)
 
-// Gold keeps 1m candles 90 days by default; the simulators trade on a fixed day in January 2026,
-// so this lake keeps every timeframe.
-const keep = { '1m': null, '5m': null, '1h': null, '1d': null }
-const candles = await rollup(lake, { timeframes: ['1m', '5m', '1h', '1d'], ...(args.sim ? { retention: keep } : {}) })
+const candles = await rollup(lake, { timeframes: ['1m', '5m', '1h', '1d'] })
 const perTimeframe = Object.entries(candles.buckets).map(([tf, n]) => `${n} ${tf}`)
 console.log(`rolled up ${perTimeframe.join(', ')} candles into gold.ohlcv (${candles.mode})`)
 for (const name of ['bronze.frames', 'silver.trades', 'gold.ohlcv'] as const) {
