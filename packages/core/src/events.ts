@@ -48,7 +48,15 @@ const bookBase = {
   checksum: z.number().int().optional(),
 }
 
-export const BookSnapshotSchema = z.object({ type: z.literal('book_snapshot'), ...bookBase })
+export const BookSnapshotSchema = z.object({
+  type: z.literal('book_snapshot'),
+  ...bookBase,
+  /**
+   * Set only on the top-N snapshots a feed takes itself at the end of every interval (`bookSnapshots`
+   * option), e.g. `'1s'`: `ts` is the interval's end. Absent on the exchange's own (full) snapshots.
+   */
+  interval: z.string().min(1).optional(),
+})
 export type BookSnapshot = z.infer<typeof BookSnapshotSchema>
 
 export const BookDeltaSchema = z.object({ type: z.literal('book_delta'), ...bookBase })

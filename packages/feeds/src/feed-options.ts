@@ -4,12 +4,14 @@ import {
   type Exchange,
   K2Error,
   type Logger,
+  parseDuration,
   parseExchange,
   silentLogger,
   systemClock,
   validateSymbol,
 } from '@k2/core'
 import type { FeedChannel } from './adapters/adapter.js'
+import type { IntervalSnapshotOptions } from './book/interval-snapshots.js'
 import type { Transport } from './connection.js'
 
 /** Options of `openFeed`. Every time is in milliseconds; every default suits the real exchange. */
@@ -28,6 +30,13 @@ export interface FeedOptions {
    * snapshot limit (default 1000, at most 5000). Coinbase and Bitstamp stream the whole book.
    */
   depth?: number
+  /**
+   * Top-N book snapshots on an interval (needs the `book` channel), like tardis-dev's `book_snapshot_25_1s`:
+   * `{ every: '1s', depth: 25 }` adds a `book_snapshot` event with `interval: '1s'` for every interval of
+   * exchange time (a grid from the epoch) that had deltas, stamped with the interval's end and holding the
+   * top `depth` levels per side after exactly the deltas stamped before it. None while a book is resyncing.
+   */
+  bookSnapshots?: { every: string | number; depth: number }
   /** WebSocket URL override (the simulator, a proxy). */
   url?: string
   /** REST base URL override, for trade history. */
@@ -76,6 +85,7 @@ export interface ResolvedFeedOptions {
   /** Whether the level-2 book is subscribed to. */
   book: boolean
   depth: number | undefined
+  bookSnapshots: IntervalSnapshotOptions | undefined
   url: string | undefined
   restUrl: string | undefined
   clock: Clock
@@ -113,6 +123,31 @@ function bookDepth(exchange: Exchange, depth: number | undefined): number | unde
   if (!Number.isSafeInteger(depth) || depth < 1 || (exchange === 'binance' && depth > 5000))
     throw new K2Error('VALIDATION', `option depth must be an integer from 1${exchange === 'binance' ? ' to 5000' : ''}, got ${depth}`)
   return depth
+}
+
+function bookSnapshots(o: FeedOptions['bookSnapshots'], book: boolean, depth: number | undefined): IntervalSnapshotOptions | undefined {
+  if (o === undefined) return undefined
+  const example = "e.g. { every: '1s', depth: 25 }"
+  if (typeof o !== 'object' || o === null) throw new K2Error('VALIDATION', `option bookSnapshots must be an object, ${example}`)
+  if (!book) throw new K2Error('VALIDATION', 'option bookSnapshots needs the book channel: add "book" to channels')
+  let every: number
+  try {
+    every = parseDuration(o.every)
+  } catch {
+    every = 0
+  }
+  if (every <= 0)
+    throw new K2Error(
+      'VALIDATION',
+      `option bookSnapshots.every must be a positive duration such as '100ms', '1s' or '1m' (or µs as a number), got ${JSON.stringify(o.every)}`,
+    )
+  const most = depth ?? Number.MAX_SAFE_INTEGER
+  if (!Number.isSafeInteger(o.depth) || o.depth < 1 || o.depth > most)
+    throw new K2Error(
+      'VALIDATION',
+      `option bookSnapshots.depth must be an integer from 1${depth === undefined ? '' : ` to ${depth} (the book's depth option)`}, got ${JSON.stringify(o.depth)}`,
+    )
+  return { every, depth: o.depth, interval: typeof o.every === 'string' ? o.every : `${o.every}us` }
 }
 
 function ms(value: number | undefined, name: string, fallback: number): number {
@@ -164,6 +199,7 @@ export function resolveFeedOptions(o: FeedOptions): ResolvedFeedOptions {
     trades: tradeChannels.length > 0,
     book,
     depth,
+    bookSnapshots: bookSnapshots(o.bookSnapshots, book, depth),
     url: o.url,
     restUrl: o.restUrl,
     clock: o.clock ?? systemClock,

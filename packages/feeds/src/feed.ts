@@ -86,6 +86,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
           signal: this.abort.signal,
           retries: this.o.historyRetries,
           retryMinMs: this.o.historyRetryMinMs,
+          snapshots: this.o.bookSnapshots,
         },
         {
           event: (ev) => this.emitBook(ev),

@@ -1,5 +1,6 @@
 import { type BookDelta, type BookSnapshot, type CanonicalSymbol, type Exchange, K2Error, type Quote } from '@k2/core'
 import type { BookMessage } from '../adapters/adapter.js'
+import { type IntervalSnapshotOptions, IntervalSnapshots } from './interval-snapshots.js'
 import { OrderBook } from './order-book.js'
 import { binanceFirst, binanceNext, bitstampNext, type DesyncReason, type Verdict } from './sequence-rules.js'
 import { TopOfBook } from './top-of-book.js'
@@ -30,6 +31,8 @@ export interface BookSynchronizerOptions {
   depth?: number
   /** Deltas kept while a snapshot is pending; past it the wait is given up and a new snapshot asked for. */
   maxBuffered?: number
+  /** Also return a top-N snapshot at the end of every interval (exchange time) that had deltas. */
+  snapshots?: IntervalSnapshotOptions
 }
 
 /** Exchanges whose stream sends only changes, so the snapshot comes from REST. */
@@ -50,6 +53,7 @@ export class BookSynchronizer {
   private readonly rest: boolean
   /** False until a message after the snapshot was applied (Binance's first-event rule, Bitstamp's drop rule). */
   private continued = false
+  private readonly intervals: IntervalSnapshots | undefined
 
   constructor(
     readonly exchange: Exchange,
@@ -59,6 +63,7 @@ export class BookSynchronizer {
     this.book = new OrderBook(exchange, options.depth === undefined ? {} : { depth: options.depth })
     this.maxBuffered = options.maxBuffered ?? 10_000
     this.rest = REST_SNAPSHOT[exchange]
+    this.intervals = options.snapshots === undefined ? undefined : new IntervalSnapshots(options.snapshots)
   }
 
   /** True while the book is waiting for a snapshot (at start and after every desync or reset). */
@@ -137,6 +142,7 @@ export class BookSynchronizer {
     this.book.apply(m.event, m.text)
     this.continued = false
     this.top.reset()
+    this.intervals?.reset()
     return this.verify(m, out)
   }
 
@@ -151,9 +157,16 @@ export class BookSynchronizer {
           : `book at ${this.exchange === 'coinbase' ? `sequence ${this.book.sequence}` : `time ${this.book.ts}`}, next message at ${ev.sequence ?? ev.ts}`
       return this.fail(out, v === 'gap' ? 'sequence_gap' : 'out_of_order', detail)
     }
+    const closing = this.intervals?.closing(this.book, m.event.ts, m.event.recvTs)
     this.book.apply(m.event, m.text)
     this.continued = true
-    return this.verify(m, out)
+    const at = out.events.length
+    this.verify(m, out)
+    // A delta that breaks the book may hide a lost one inside the interval: its snapshot is not trusted either.
+    if (this.pending) return out
+    if (closing !== undefined) out.events.splice(at, 0, closing)
+    this.intervals?.applied(m.event.ts)
+    return out
   }
 
   private verdict(ev: BookDelta): Verdict {
@@ -192,6 +205,7 @@ export class BookSynchronizer {
     this.book.clear()
     this.continued = false
     this.top.reset()
+    this.intervals?.reset()
     out.desync = { exchange: this.exchange, symbol: this.symbol, reason, detail }
     out.resync = this.rest ? 'snapshot' : 'resubscribe'
     return out

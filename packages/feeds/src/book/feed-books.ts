@@ -11,7 +11,8 @@ import {
 import pRetry, { AbortError } from 'p-retry'
 import type { BookAdapter, BookMessage, ExchangeAdapter, ParsedFrame } from '../adapters/adapter.js'
 import type { Connection } from '../connection.js'
-import { BookSynchronizer, type SyncResult } from './book-synchronizer.js'
+import { BookSynchronizer, type BookSynchronizerOptions, type SyncResult } from './book-synchronizer.js'
+import type { IntervalSnapshotOptions } from './interval-snapshots.js'
 import { coinbaseNext, type DesyncReason } from './sequence-rules.js'
 
 /** What the book channel reports to its feed. */
@@ -32,6 +33,8 @@ export interface FeedBooksOptions {
   /** REST snapshot retries and first retry delay (the history's settings). */
   retries: number
   retryMinMs: number
+  /** Top-N snapshots at the end of every interval, if asked for. */
+  snapshots: IntervalSnapshotOptions | undefined
 }
 
 interface SymbolBook {
@@ -67,9 +70,13 @@ export class FeedBooks {
     private readonly host: FeedBooksHost,
   ) {
     const depth = adapter.exchange === 'kraken' ? o.depth : undefined
+    const options: BookSynchronizerOptions = {
+      ...(depth === undefined ? {} : { depth }),
+      ...(o.snapshots === undefined ? {} : { snapshots: o.snapshots }),
+    }
     for (const s of o.symbols)
       this.books.set(s, {
-        sync: new BookSynchronizer(adapter.exchange, s, depth === undefined ? {} : { depth }),
+        sync: new BookSynchronizer(adapter.exchange, s, options),
         generation: 0,
         fetching: undefined,
       })
