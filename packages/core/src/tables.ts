@@ -60,6 +60,12 @@ export const TABLE_SCHEMAS = {
     col('sequence', 'long', false, 'the exchange sequence of the last update in this event'),
     col('first_sequence', 'long', false, 'the first update this event covers (Binance U, Coinbase sequence_num); null when one'),
     col('checksum', 'long', false),
+    col(
+      'snapshot_interval',
+      'string',
+      false,
+      "on snapshots a feed took itself at an interval's end (top N levels), e.g. '1s'; null otherwise",
+    ),
     col('side', 'string', true, 'bid | ask'),
     col('price', 'double', true),
     col('qty', 'double', true, '0 removes the level (deltas)'),

@@ -65,6 +65,7 @@ export async function bookAt(
     WITH b AS (
       SELECT kind, side, price, qty, sequence, epoch_us(ts) AS ts, epoch_us(recv_ts) AS recv
       FROM ${ref} WHERE exchange = ${ex}::VARCHAR AND symbol = ${sym}::VARCHAR
+        AND snapshot_interval IS NULL -- a feed's own top-N snapshots are not the exchange's book
     ), s AS (
       SELECT recv, ts, sequence FROM b WHERE kind = 'snapshot' AND recv <= ${atUs}::BIGINT ORDER BY recv DESC LIMIT 1
     ), s2 AS (

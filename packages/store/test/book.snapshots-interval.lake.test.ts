@@ -45,6 +45,7 @@ describe('interval book snapshots in the lake', () => {
       await sleep(2)
     }
     await sleep(50)
+    const finalBids = feed.book('BTC-USD')?.depth().bids
     await feed.close()
     await piping
     await sim.close()
@@ -56,6 +57,17 @@ describe('interval book snapshots in the lake', () => {
     // Each interval snapshot is 3 bids and 3 asks (the book is deep): one row per level.
     expect(onGrid.length).toBe(marked.length * 6)
     for (const r of onGrid) expect(ts(r) % 10_000).toBe(0)
+    // Marked as the feed's own, so neither a rebuild nor a replay takes them for the exchange's books.
+    expect(onGrid.every((r) => r.snapshot_interval === '10ms')).toBe(true)
+    expect(rows.filter((r) => r.snapshot_interval !== null).length).toBe(onGrid.length)
+    const lastTs = Math.max(...marked.map((m) => m.ts))
+    const rebuilt = await lake.book('coinbase', 'BTC-USD', Date.now() * 1000)
+    expect(rebuilt?.bids.length).toBeGreaterThan(3) // the full book, not a top-3 snapshot
+    expect(rebuilt?.bids).toEqual(finalBids)
+    const replayed = []
+    for await (const ev of lake.replay({ from: 0, to: lastTs + 1, channels: ['book'], symbols: ['BTC-USD'] }))
+      if (ev.type === 'book_snapshot' && ev.interval !== undefined) replayed.push(ev.ts)
+    expect(replayed).toEqual(marked.filter((m) => m.symbol === 'BTC-USD').map((m) => m.ts))
     await lake.close()
   }, 60_000)
 })

@@ -33,6 +33,7 @@ function rowsFor(table: TableName, batch: number): Record<string, unknown>[] {
         sequence: i % 5 === 0 ? null : 1000 + i,
         first_sequence: i % 3 === 0 ? null : 990 + i,
         checksum: i % 4 === 0 ? null : 77 * i,
+        snapshot_interval: i === 0 ? '1s' : null,
         side: i % 2 ? 'bid' : 'ask',
         price: x.price,
         qty: i % 7 === 0 ? 0 : x.qty,

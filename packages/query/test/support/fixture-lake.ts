@@ -72,7 +72,7 @@ export async function createFixtureLake(): Promise<FixtureLake> {
     const path = join(dir, `book-d0-${exchange}.parquet`)
     await conn.run(
       `COPY (
-        SELECT $exchange AS exchange, s.symbol, 'snapshot' AS kind, i::BIGINT AS sequence, NULL::BIGINT AS first_sequence, NULL::BIGINT AS checksum, side,
+        SELECT $exchange AS exchange, s.symbol, 'snapshot' AS kind, i::BIGINT AS sequence, NULL::BIGINT AS first_sequence, NULL::BIGINT AS checksum, NULL::VARCHAR AS snapshot_interval, side,
           CASE WHEN side = 'bid' THEN 100 * (s.k + 1) + i / 100.0 ELSE 100 * (s.k + 1) + i / 100.0 + 0.5 END AS price,
           1.0 AS qty,
           make_timestamp($start::BIGINT + 15000000 + i * 60000000)::TIMESTAMPTZ AS ts,

@@ -12,6 +12,8 @@ interface LevelRow {
   sequence: number | null
   firstSequence: number | null
   checksum: number | null
+  /** Set on a feed's own top-N snapshot taken at an interval's end. */
+  interval: string | null
   bid: boolean
   price: number
   qty: number
@@ -36,6 +38,7 @@ export const bookCodec: ChannelCodec<LevelRow> = {
     "(side = 'bid')::UTINYINT",
     'price',
     'qty',
+    'snapshot_interval',
   ].join(', '),
   orderBy: 'ts',
   filters: (plan, _unit, first) => timeRange('ts', plan.from, plan.to, first),
@@ -51,6 +54,7 @@ export const bookCodec: ChannelCodec<LevelRow> = {
     const bid = bytes(chunk, OWN + 6)
     const price = numbers(chunk, OWN + 7)
     const qty = numbers(chunk, OWN + 8)
+    const interval = nullable<string>(chunk, OWN + 9)
     const out = new Array<LevelRow>(n)
     for (let i = 0; i < n; i++) {
       out[i] = {
@@ -62,6 +66,7 @@ export const bookCodec: ChannelCodec<LevelRow> = {
         sequence: seq.getItem(i),
         firstSequence: firstSeq.getItem(i),
         checksum: checksum.getItem(i),
+        interval: interval.getItem(i),
         bid: bid[i] === 1,
         price: price[i] as number,
         qty: qty[i] as number,
@@ -73,7 +78,7 @@ export const bookCodec: ChannelCodec<LevelRow> = {
   settle(run, out) {
     const events = new Map<string, { event: BookEvent }>()
     for (const r of run) {
-      const key = `${r.exchange}|${r.symbol}|${r.delta ? 1 : 0}|${r.sequence}|${r.firstSequence}|${r.checksum}|${r.recvTs}`
+      const key = `${r.exchange}|${r.symbol}|${r.delta ? 1 : 0}|${r.sequence}|${r.firstSequence}|${r.checksum}|${r.recvTs}|${r.interval}`
       let e = events.get(key)
       if (!e) {
         const event = {
@@ -87,6 +92,7 @@ export const bookCodec: ChannelCodec<LevelRow> = {
           ...(r.sequence === null ? {} : { sequence: r.sequence }),
           ...(r.firstSequence === null ? {} : { firstSequence: r.firstSequence }),
           ...(r.checksum === null ? {} : { checksum: r.checksum }),
+          ...(r.interval === null ? {} : { interval: r.interval }),
         } as BookEvent
         e = { event }
         events.set(key, e)

@@ -30,6 +30,7 @@ export function bookRows(b: BookSnapshot | BookDelta): Tables['silver.book'][] {
     sequence: b.sequence ?? null,
     first_sequence: b.firstSequence ?? null,
     checksum: b.checksum ?? null,
+    snapshot_interval: (b.type === 'book_snapshot' ? b.interval : undefined) ?? null,
     ts: b.ts,
     recv_ts: b.recvTs,
   }
