@@ -34,7 +34,7 @@ export const tardisBook = simpleFormat({
   ]),
   select: (ctx) =>
     `SELECT ${ctx.venue} AS exchange, ${ctx.symbol} AS symbol, CASE WHEN is_snapshot THEN 'snapshot' ELSE 'delta' END AS kind,
-       NULL::BIGINT AS sequence, NULL::BIGINT AS first_sequence, NULL::BIGINT AS checksum, lower(side) AS side, price, amount AS qty,
+       NULL::BIGINT AS sequence, NULL::BIGINT AS first_sequence, NULL::BIGINT AS checksum, NULL::VARCHAR AS snapshot_interval, lower(side) AS side, price, amount AS qty,
        ${us('timestamp')} AS ts, ${us('local_timestamp')} AS recv_ts FROM raw`,
 })
 
@@ -71,7 +71,7 @@ export const tardisBookSnapshot: FormatSpec = {
       columns: [...INSTRUMENT, ...names.map((x) => [x as string, 'DOUBLE'] as [string, string])],
       reason: firstReason(checks),
       select: (ctx) =>
-        `SELECT exchange, symbol, 'snapshot' AS kind, NULL::BIGINT AS sequence, NULL::BIGINT AS first_sequence, NULL::BIGINT AS checksum,
+        `SELECT exchange, symbol, 'snapshot' AS kind, NULL::BIGINT AS sequence, NULL::BIGINT AS first_sequence, NULL::BIGINT AS checksum, NULL::VARCHAR AS snapshot_interval,
            l.side AS side, l.price AS price, l.qty AS qty, ts, recv_ts
          FROM (SELECT ${ctx.venue} AS exchange, ${ctx.symbol} AS symbol, ${us('timestamp')} AS ts, ${us('local_timestamp')} AS recv_ts,
                unnest([${levelList.join(', ')}]) AS l FROM raw) WHERE l.price IS NOT NULL`,
