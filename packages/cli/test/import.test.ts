@@ -68,6 +68,15 @@ describe('k2 import', () => {
     expect(d.err.join('\n')).toContain(`bad row ${f}:10:`)
   })
 
+  it('a damaged archive exits 3 (a data problem) saying which file and what to do', async () => {
+    const f = join(dir, 'BTCUSDT-trades-2024-01-01.csv.gz')
+    const whole = gzipSync(`${tradeLines(2000).join('\n')}\n`)
+    writeFileSync(f, whole.subarray(0, whole.length - 50))
+    const c = capture()
+    expect(await run(['import', f, '--lake', join(dir, 'lake')], c.io)).toBe(3)
+    expect(c.err.join('\n')).toMatch(new RegExp(`${f.replaceAll('.', '\\.')} is damaged: .*download it again`))
+  })
+
   it('validates --venue, --symbol and --format, listing what fits', async () => {
     const f = join(dir, 'x.csv')
     writeFileSync(f, `${tradeLines(2).join('\n')}\n`)

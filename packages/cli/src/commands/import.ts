@@ -108,8 +108,8 @@ export function importCommand(io: CliIo): Command {
         for (const b of summary.badRowSamples.slice(0, 5)) io.err(`bad row ${b.file}:${b.line}: ${b.reason}`)
       } catch (err) {
         ;(bar as Progress | null)?.stop()
-        if (K2Error.isInstance(err) && err.code === 'VALIDATION' && (err.details as { line?: number } | undefined)?.line !== undefined) {
-          // A malformed row in --on-bad-row stop: a data problem, not bad usage.
+        if (K2Error.isInstance(err) && err.code === 'VALIDATION' && (err.details as { file?: string } | undefined)?.file !== undefined) {
+          // A malformed row (--on-bad-row stop) or a damaged archive: a data problem, not bad usage.
           io.err(`k2: ${err.message}`)
           throw new CommandExit(EXIT.DATA)
         }

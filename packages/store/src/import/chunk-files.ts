@@ -34,6 +34,7 @@ export interface ChunkedInput {
 }
 
 let seq = 0
+const FIRST_CHUNK = 4 << 20
 
 export function chunkFiles(stream: Readable, opts: ChunkOptions): ChunkedInput {
   const hash = createHash('sha256')
@@ -56,6 +57,9 @@ export function chunkFiles(stream: Readable, opts: ChunkOptions): ChunkedInput {
     let line = 1 // the line the next byte belongs to
     let head: Buffer | null = Buffer.alloc(0) // until the first line is complete
     let read = 0
+    // The first chunks are small and double up to chunkBytes, so DuckDB starts on the input while
+    // the rest of it is still being inflated, instead of waiting for a whole chunk.
+    let limit = Math.min(opts.chunkBytes, FIRST_CHUNK)
     const open = () => {
       path = join(opts.dir, `chunk-${process.pid}-${++seq}.csv`)
       fd = openSync(path, 'w')
@@ -101,7 +105,7 @@ export function chunkFiles(stream: Readable, opts: ChunkOptions): ChunkedInput {
         }
         let pos = 0
         while (pos < buf.length) {
-          const room = opts.chunkBytes - bytes
+          const room = limit - bytes
           if (buf.length - pos <= room) {
             writeSync(fd, buf, pos)
             countLines(buf, pos)
@@ -122,6 +126,7 @@ export function chunkFiles(stream: Readable, opts: ChunkOptions): ChunkedInput {
           bytes += cut + 1 - pos
           pos = cut + 1
           await close()
+          limit = Math.min(opts.chunkBytes, limit * 2)
           open()
         }
       }

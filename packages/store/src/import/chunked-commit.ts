@@ -6,7 +6,7 @@ import type { DataFileRecord } from '../iceberg/manifest-schemas.js'
 import type { LiveFile } from '../iceberg/manifests.js'
 import { withJsonIds } from '../json-ids.js'
 import type { CommitResult, TableCore } from '../table-core.js'
-import { dropDuplicates } from '../write/dedup.js'
+import { boundsMeet, dropDuplicates, type KeyRange } from '../write/dedup.js'
 import { writeDataFiles } from '../write/parquet-files.js'
 import { stageFromFiles } from '../write/rows-in-duckdb.js'
 import type { Staged } from '../write/staged-rows.js'
@@ -28,6 +28,7 @@ export class ChunkedCommit {
   readonly #conn: DuckDBConnection
   #base: LiveFile[] | null = null
   #written: Written[] = []
+  #finishing: Promise<void>[] = []
   rows = 0
   duplicates = 0
 
@@ -38,6 +39,46 @@ export class ChunkedCommit {
 
   get spec(): TableCore['spec'] {
     return this.#core.spec
+  }
+
+  /** The table's directory (its data files go under `data/`). */
+  get dir(): string {
+    return this.#core.dir
+  }
+
+  /**
+   * Whether a live file of the table, or a file this import wrote, could hold a key of a new file
+   * in `partition` with these key bounds (column → string min/max) and numeric ids: judged on
+   * partitions and manifest bounds, and for this import's own files on their numeric id ranges.
+   */
+  async couldHold(partition: Record<string, unknown>, keyBounds: Map<string, KeyRange>, ids: IdRange): Promise<boolean> {
+    await this.settled()
+    this.#base ??= await this.#core.liveFiles()
+    const spec = this.#core.spec
+    const same = (f: DataFileRecord) => spec.partition.every((p) => f.partition[p.name] === partition[p.name])
+    if (this.#base.some((l) => same(l.file) && boundsMeet(spec, l.file, keyBounds))) return true
+    return this.#written.some((w) => same(w.record) && (!w.ids || (w.ids.min <= ids.max && ids.min <= w.ids.max)))
+  }
+
+  /**
+   * Adds a data file written elsewhere (the import's direct path), with its numeric id range, while
+   * it is still being made durable and named: the next chunk's COPY runs meanwhile. Everything
+   * that looks at the written files first waits for it (`settled`).
+   */
+  addFile(finishing: Promise<DataFileRecord>, input: string, ids: IdRange | null): void {
+    const added = finishing.then((record) => {
+      this.#written.push({ record, input, ids })
+      this.rows += Number(record.record_count)
+    })
+    added.catch(() => {}) // handled where it is awaited
+    this.#finishing.push(added)
+  }
+
+  /** Waits for the files `addFile` is still finishing; fails if one failed. */
+  async settled(): Promise<void> {
+    const pending = this.#finishing
+    this.#finishing = []
+    await Promise.all(pending)
   }
 
   /** Snapshot summaries of the table (for `k2.import.*` entries). */
@@ -59,11 +100,12 @@ export class ChunkedCommit {
 
   /** Deduplicates `staged`, writes it to Parquet files and drops its temp table. */
   async add(staged: Staged, input: string, ids: IdRange | null = null): Promise<void> {
+    await this.settled()
     this.#base ??= await this.#core.liveFiles()
     const ctx = { table: this.#core.name, snapshotId: null }
     try {
       const dropped = this.#core.spec.uniqueKey
-        ? await dropDuplicates(this.#conn, this.#core.spec, staged, [...this.#base, ...this.#own()], ctx)
+        ? await dropDuplicates(this.#conn, this.#core.spec, staged, [...this.#base, ...this.#own(ids)], ctx)
         : 0
       staged.mayHaveDuplicates = false
       this.duplicates += dropped
@@ -79,6 +121,7 @@ export class ChunkedCommit {
 
   /** Deletes the files written for `input` (or all), e.g. when the input was already imported. */
   async discard(input?: string): Promise<void> {
+    await this.settled().catch(() => {}) // a file that failed to finish is an orphan, which vacuum removes
     const gone = this.#written.filter((w) => input === undefined || w.input === input)
     this.#written = this.#written.filter((w) => !gone.includes(w))
     for (const { record } of gone) {
@@ -89,6 +132,7 @@ export class ChunkedCommit {
 
   /** Adds every written file in one snapshot; a snapshot id of null when nothing was written. */
   async commit(summary: Record<string, string>): Promise<CommitResult> {
+    await this.settled()
     if (this.#written.length === 0) return { snapshotId: null, rows: 0, duplicates: this.duplicates, files: 0 }
     const baseSet = new Set((this.#base ?? []).map((l) => l.file.file_path))
     const checked = new Set<string>()

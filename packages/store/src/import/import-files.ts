@@ -11,6 +11,7 @@ import { type BadRow, lineOfRow, linesOf } from './bad-rows.js'
 import { type Chunk, chunkFiles } from './chunk-files.js'
 import { ChunkedCommit } from './chunked-commit.js'
 import { detectFormat, FORMATS, fileInstrument, type Instrument } from './detect.js'
+import { type DirectChunk, writeChunkDirect } from './direct-chunk.js'
 import { type FormatSpec, IMPORT_FORMATS, type ImportFormat, type Layout, type SqlContext } from './format.js'
 import { krakenCarrySql } from './kraken-trades.js'
 import { inputParts } from './open-input.js'
@@ -63,6 +64,12 @@ export interface ImportedFile {
   sha256: string
   /** True when the file's content was imported before into a table without a unique key: nothing added. */
   skipped: boolean
+  /**
+   * How its chunks were written: `direct`, straight from CSV to one Parquet file (a chunk in order,
+   * with rising ids, in one partition, whose keys no earlier file can hold), or `staged` in DuckDB
+   * first (bad rows named, rows sorted, split by partition, deduplicated).
+   */
+  chunks: { direct: number; staged: number }
 }
 
 export interface ImportSummary {
@@ -214,6 +221,10 @@ export async function importFiles(lake: ImportLake, paths: readonly string[], op
         })
         let rowsRead = 0
         let badRows = 0
+        const chunks = { direct: 0, staged: 0 }
+        // The direct path is tried chunk after chunk until one misses for a reason that will recur
+        // (out of order, repeated ids, several partitions, keys already in the lake).
+        let tryDirect = true
         let instrument: Instrument | null = null
         let carry: SqlContext['carry'] = null
         const rowsReadBefore = summary.rowsRead
@@ -249,8 +260,26 @@ export async function importFiles(lake: ImportLake, paths: readonly string[], op
                 bad.push({ file: b.file, line: b.line, reason: b.reason, raw: b.raw, venue: dlqVenue(b.raw, instrument, opts.venue) })
             }
             const fast = !f.instrumentColumns && f.id !== 'kraken-trades' && f.table !== 'gold.ohlcv'
-            if (fast) {
+            let direct: DirectChunk | null = null
+            if (fast && tryDirect) {
+              const commit = await commitFor(f.table)
+              const ctx = await sqlContext(conn, f, instrument, part.label, opts)
+              const one = instrument as Instrument // a direct format names its instrument by the file
+              direct = await writeChunkDirect(conn, commit, layout.select({ ...ctx, from: guardedCsv(chunk, layout) }), {
+                exchange: one.venue,
+                symbol: one.symbol,
+              })
+              if ('finishing' in direct) {
+                commit.addFile(direct.finishing, part.label, direct.ids)
+                rowsRead += direct.rows
+                chunks.direct++
+              } else if (direct.miss !== 'rejected' && direct.miss !== 'empty') tryDirect = false
+            }
+            if (direct && 'finishing' in direct) {
+              // Written.
+            } else if (fast) {
               // One pass: CSV → checked, mapped, staged rows (bad rows' fields are nulled, then deleted).
+              chunks.staged++
               const commit = await commitFor(f.table)
               const ctx = await sqlContext(conn, f, instrument, part.label, opts)
               const select = layout.select({ ...ctx, from: await parsedSql(conn, chunk, layout), extra: ', __why' })
@@ -263,6 +292,7 @@ export async function importFiles(lake: ImportLake, paths: readonly string[], op
               // ids decimal integers and times checked by the format's reason — nothing left to find.
               await commit.add(staged, part.label, idRange)
             } else {
+              chunks.staged++
               await readChunk(conn, chunk, layout)
               found = await chunkBadRows(conn, chunk, 'raw', part.label)
               rowsRead += Number((await conn.runAndReadAll('SELECT count(*) FROM raw')).getRows()[0]?.[0] ?? 0) + found.length
@@ -307,7 +337,7 @@ export async function importFiles(lake: ImportLake, paths: readonly string[], op
             digests.push({ table: f.table, digest, file: part.label })
           }
         }
-        return { file: part.label, format: f.id, table: f.table, rowsRead, badRows, sha256: digest, skipped } satisfies ImportedFile
+        return { file: part.label, format: f.id, table: f.table, rowsRead, badRows, sha256: digest, skipped, chunks } satisfies ImportedFile
       }
     })
   } finally {
@@ -321,10 +351,16 @@ async function firstDataLineFields(chunk: Chunk): Promise<number> {
   return fieldsOf(line ?? '')
 }
 
-/** Parses a chunk into the temp table `raw` (rejected lines into `k2_rejects`); returns the rows parsed. */
-function readCsvSql(chunk: Chunk, layout: Layout): string {
+/** DuckDB's CSV reader on a chunk with the layout's typed columns; rejected lines go to `k2_rejects`, or raise. */
+function readCsvSql(chunk: Chunk, layout: Layout, rejects = true): string {
   const columns = `{${layout.columns.map(([n, t]) => `${sqlString(n)}: ${sqlString(t)}`).join(', ')}}`
-  return `read_csv(${sqlString(chunk.path)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${columns}, store_rejects = true, rejects_table = 'k2_rejects', rejects_scan = 'k2_reject_scans')`
+  const keep = rejects ? ", store_rejects = true, rejects_table = 'k2_rejects', rejects_scan = 'k2_reject_scans'" : ''
+  return `read_csv(${sqlString(chunk.path)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${columns}${keep})`
+}
+
+/** The chunk's rows as a relation that raises at the first bad one (the direct path; the careful one then names them all). */
+function guardedCsv(chunk: Chunk, layout: Layout): string {
+  return `(SELECT * FROM (SELECT *, ${layout.reason} AS __why FROM ${readCsvSql(chunk, layout, false)}) WHERE CASE WHEN __why IS NULL THEN true ELSE error(__why) END) raw`
 }
 
 async function readChunk(conn: DuckDBConnection, chunk: Chunk, layout: Layout): Promise<void> {

@@ -4,6 +4,7 @@ import type { TableSpec } from '../iceberg/table-spec.js'
 import { partitionExpr } from '../write/rows-in-duckdb.js'
 import { sqlString } from '../write/sql-literal.js'
 import type { Staged, StagedColumn } from '../write/staged-rows.js'
+import { checkOrder } from './order-check.js'
 
 /**
  * Stages one chunk's mapped rows for `ChunkedCommit` in one pass and without a sort: partition
@@ -53,26 +54,8 @@ export async function stageChunk(
       .join(' ')} END`
     await conn.run(`ALTER TABLE ${table} ADD COLUMN __p INTEGER; UPDATE ${table} SET __p = ${label}`)
   }
-  const sortCols = spec.sortBy
   const hasId = spec.uniqueKey !== null && spec.columns.some((c) => c.name === 'id')
-  const prev = (c: string) => `lag(${c}) OVER (ORDER BY rowid)`
-  const outOfOrder = sortCols
-    .map((c, i) => {
-      const eqBefore = sortCols.slice(0, i).map((b) => `"${b}" = p_${b}`)
-      return `(${[...eqBefore, `"${c}" < p_${c}`].join(' AND ')})`
-    })
-    .join(' OR ')
-  const check = await conn.runAndReadAll(
-    `SELECT count(*) AS n, count(*) FILTER (WHERE ${outOfOrder}) AS unsorted${
-      hasId
-        ? `, count(*) FILTER (WHERE nid IS NULL) AS nonnum, count(*) FILTER (WHERE nid <= p_nid) AS norise, min(nid) AS lo, max(nid) AS hi`
-        : ''
-    } FROM (SELECT ${sortCols.map((c) => `"${c}", ${prev(`"${c}"`)} AS p_${c}`).join(', ')}${
-      hasId ? `, TRY_CAST(id AS BIGINT) AS nid, ${prev('TRY_CAST(id AS BIGINT)')} AS p_nid` : ''
-    } FROM ${table})`,
-  )
-  const r = check.getRowObjectsJS()[0] ?? {}
-  const numeric = hasId && Number(r.nonnum) === 0 && r.lo !== null
+  const check = await checkOrder(conn, { source: table, order: 'rowid', sortBy: spec.sortBy, id: hasId })
   const columns: StagedColumn[] = spec.columns.map((c) => ({
     name: c.name,
     kind: c.type === 'timestamptz' ? 'ts' : c.type === 'boolean' ? 'bool' : c.type,
@@ -83,14 +66,14 @@ export async function stageChunk(
     staged: {
       table,
       batch: null,
-      rows: Number(r.n ?? 0),
+      rows: check.rows,
       columns,
       partitions,
-      mayHaveDuplicates: !(numeric && Number(r.norise) === 0),
+      mayHaveDuplicates: !check.ids?.rise,
       // One partition: the file is one COPY of the table in order. Several: each partition's
       // filtered scan keeps that order too.
-      sorted: Number(r.unsorted) === 0,
+      sorted: check.sorted,
     },
-    idRange: numeric ? { min: BigInt(r.lo as bigint), max: BigInt(r.hi as bigint) } : null,
+    idRange: check.ids && { min: check.ids.min, max: check.ids.max },
   }
 }

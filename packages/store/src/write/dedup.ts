@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
+import type { DataFileRecord } from '../iceberg/manifest-schemas.js'
 import type { LiveFile } from '../iceberg/manifests.js'
 import { compareStrings, decodeValue } from '../iceberg/single-value.js'
 import type { TableSpec } from '../iceberg/table-spec.js'
@@ -12,7 +13,7 @@ import { decodeExpr, materialize, type Staged, type StagedColumn, stagedSource }
  * file. Only files whose partition and key bounds could hold a staged key are read.
  */
 
-interface KeyRange {
+export interface KeyRange {
   min: string
   max: string
 }
@@ -59,12 +60,16 @@ async function stagedRanges(conn: DuckDBConnection, staged: Staged, keyCols: Sta
 }
 
 function mayOverlap(spec: TableSpec, file: LiveFile, keyCols: StagedColumn[], ranges: KeyRange[]): boolean {
-  for (let i = 0; i < keyCols.length; i++) {
-    const col = spec.columns.find((c) => c.name === keyCols[i]?.name)
-    const range = ranges[i]
+  return boundsMeet(spec, file.file, new Map(keyCols.map((c, i) => [c.name, ranges[i] as KeyRange])))
+}
+
+/** Whether a data file's manifest bounds could hold keys within these ranges (column → min/max). */
+export function boundsMeet(spec: TableSpec, file: DataFileRecord, ranges: Map<string, KeyRange>): boolean {
+  for (const [name, range] of ranges) {
+    const col = spec.columns.find((c) => c.name === name)
     if (!col || !range) continue
-    const lo = file.file.lower_bounds?.find((b) => b.key === col.id)
-    const hi = file.file.upper_bounds?.find((b) => b.key === col.id)
+    const lo = file.lower_bounds?.find((b) => b.key === col.id)
+    const hi = file.upper_bounds?.find((b) => b.key === col.id)
     if (!lo || !hi) continue
     const fileMin = String(decodeValue(col.type, lo.value))
     const fileMax = String(decodeValue(col.type, hi.value))

@@ -119,55 +119,79 @@ export async function writeDataFiles(conn: DuckDBConnection, spec: TableSpec, st
   }
 }
 
-async function writeFiles(conn: DuckDBConnection, spec: TableSpec, staged: Staged, tableDir: string): Promise<DataFileRecord[]> {
-  const stats = staged.stats ?? (await statistics(conn, staged))
+/** The COPY options of every K2 data file: ZSTD, Iceberg field ids, and the schema in the footer. */
+export function parquetOptions(spec: TableSpec, extra = ''): string {
   const fieldIds = `{${spec.columns.map((c) => `"${c.name}": ${c.id}`).join(', ')}}`
   // Java writes the Iceberg schema into each file; icebird maps field ids to names through it.
   const kvMeta = `{'iceberg.schema': ${sqlString(JSON.stringify(icebergSchema(spec)))}}`
+  return `(FORMAT parquet, COMPRESSION zstd, FIELD_IDS ${fieldIds}, KV_METADATA ${kvMeta}${extra})`
+}
+
+/** Where a new data file of a partition goes (`<table>/data/ts_day=…/exchange=…/<uuid>.parquet`). */
+export function dataFilePath(spec: TableSpec, tableDir: string, tuple: Record<string, Scalar | null>): string {
+  const segments = spec.partition.map((f) => `${f.name}=${partitionPathValue(f.transform, tuple[f.name] ?? null)}`)
+  return join(tableDir, 'data', ...segments, `${randomUUID()}.parquet`)
+}
+
+/**
+ * A freshly written data file made durable (fsynced, named after its checksum) and its manifest
+ * record, with the exact column statistics of the rows written. The caller fsyncs the directory.
+ */
+export async function finishDataFile(
+  spec: TableSpec,
+  path: string,
+  tuple: Record<string, Scalar | null>,
+  colStats: Map<string, ColumnStats>,
+): Promise<DataFileRecord> {
+  await fsyncFile(path)
+  const named = await nameByChecksum(path)
+  const size = (await stat(named)).size
+  const lower: [number, Buffer][] = []
+  const upper: [number, Buffer][] = []
+  let rows = 0
+  for (const c of spec.columns) {
+    const s = colStats.get(c.name) as ColumnStats
+    rows = s.count + s.nulls
+    if (s.min !== null && s.max !== null) {
+      const hi = typeof s.max === 'string' ? truncateUpper(s.max) : s.max
+      lower.push([c.id, encodeValue(c.type, typeof s.min === 'string' ? truncateLower(s.min) : s.min)])
+      if (hi !== null) upper.push([c.id, encodeValue(c.type, hi)])
+    }
+  }
+  return {
+    content: 0,
+    file_path: toUri(named),
+    file_format: 'PARQUET',
+    partition: tuple as Record<string, string | number | null>,
+    record_count: rows,
+    file_size_in_bytes: size,
+    column_sizes: null,
+    value_counts: kv(spec.columns.map((c) => [c.id, rows])),
+    null_value_counts: kv(spec.columns.map((c) => [c.id, (colStats.get(c.name) as ColumnStats).nulls])),
+    nan_value_counts: kv(spec.columns.filter((c) => c.type === 'double').map((c) => [c.id, (colStats.get(c.name) as ColumnStats).nans])),
+    lower_bounds: kv(lower),
+    upper_bounds: kv(upper),
+    key_metadata: null,
+    split_offsets: null,
+    equality_ids: null,
+    sort_order_id: 0,
+  }
+}
+
+async function writeFiles(conn: DuckDBConnection, spec: TableSpec, staged: Staged, tableDir: string): Promise<DataFileRecord[]> {
+  const stats = staged.stats ?? (await statistics(conn, staged))
+  const options = parquetOptions(spec)
   const files: DataFileRecord[] = []
   const dirs = new Set<string>()
   for (const [p, colStats] of stats) {
     const tuple = staged.partitions[p] as Record<string, Scalar | null>
-    const segments = spec.partition.map((f) => `${f.name}=${partitionPathValue(f.transform, tuple[f.name] ?? null)}`)
-    const path = join(tableDir, 'data', ...segments, `${randomUUID()}.parquet`)
+    const path = dataFilePath(spec, tableDir, tuple)
     await mkdir(dirname(path), { recursive: true })
     dirs.add(dirname(path))
     await conn.run(
-      `COPY (SELECT ${selectList(staged)} FROM ${stagedSource(staged, stats.size > 1 ? p : null)}${staged.sorted ? '' : ` ORDER BY ${orderBy(spec, staged)}`}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ${fieldIds}, KV_METADATA ${kvMeta})`,
+      `COPY (SELECT ${selectList(staged)} FROM ${stagedSource(staged, stats.size > 1 ? p : null)}${staged.sorted ? '' : ` ORDER BY ${orderBy(spec, staged)}`}) TO ${sqlString(path)} ${options}`,
     )
-    await fsyncFile(path)
-    const named = await nameByChecksum(path)
-    const size = (await stat(named)).size
-    const lower: [number, Buffer][] = []
-    const upper: [number, Buffer][] = []
-    let rows = 0
-    for (const c of spec.columns) {
-      const s = colStats.get(c.name) as ColumnStats
-      rows = s.count + s.nulls
-      if (s.min !== null && s.max !== null) {
-        const hi = typeof s.max === 'string' ? truncateUpper(s.max) : s.max
-        lower.push([c.id, encodeValue(c.type, typeof s.min === 'string' ? truncateLower(s.min) : s.min)])
-        if (hi !== null) upper.push([c.id, encodeValue(c.type, hi)])
-      }
-    }
-    files.push({
-      content: 0,
-      file_path: toUri(named),
-      file_format: 'PARQUET',
-      partition: tuple as Record<string, string | number | null>,
-      record_count: rows,
-      file_size_in_bytes: size,
-      column_sizes: null,
-      value_counts: kv(spec.columns.map((c) => [c.id, rows])),
-      null_value_counts: kv(spec.columns.map((c) => [c.id, (colStats.get(c.name) as ColumnStats).nulls])),
-      nan_value_counts: kv(spec.columns.filter((c) => c.type === 'double').map((c) => [c.id, (colStats.get(c.name) as ColumnStats).nans])),
-      lower_bounds: kv(lower),
-      upper_bounds: kv(upper),
-      key_metadata: null,
-      split_offsets: null,
-      equality_ids: null,
-      sort_order_id: 0,
-    })
+    files.push(await finishDataFile(spec, path, tuple, colStats))
   }
   for (const d of dirs) await fsyncDir(d)
   return files
