@@ -16,7 +16,7 @@ import {
 import { loadLatest, metadataFileName, publishVersion } from './metadata-versions.js'
 import { assertAtLocation } from './table-location.js'
 import type { Snapshot, TableContext, TableMetadata, Version } from './table-metadata.js'
-import { assertWritable } from './write-support.js'
+import { assertWritable, currentLayout } from './write-support.js'
 
 /**
  * Optimistic, atomic commits: build the next `vN+1.metadata.json` from the latest version, publish
@@ -185,7 +185,8 @@ export async function commitSnapshot(
   let addManifest: { add: DataFileRecord[]; written: WrittenManifest } | undefined
   let lastChange: SnapshotChange | undefined
   const version = await commitMetadata(ctx, async (base) => {
-    const meta = base.metadata
+    // A table an older K2 created and never wrote to takes today's layout in this same commit.
+    const meta = currentLayout(base.metadata, ctx.spec) ?? base.metadata
     const parent = currentSnapshot(meta)
     const parentManifests = parent ? await readManifestList(parent) : []
     // Before anything is written: another engine may have given the table features K2 does not write.

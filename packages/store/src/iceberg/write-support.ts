@@ -1,7 +1,7 @@
 import { K2Error } from '@k2/core'
 import type { ManifestFileRecord } from './manifest-schemas.js'
 import type { TableMetadata } from './table-metadata.js'
-import { icebergPartitionSpec, icebergSchema, type TableSpec } from './table-spec.js'
+import { icebergPartitionSpec, icebergSchema, nameMapping, type TableSpec } from './table-spec.js'
 
 /**
  * What K2 writes: unsorted Parquet data files of its own table layouts (the schema and partition
@@ -45,7 +45,7 @@ export function unsupportedFeatures(meta: TableMetadata, manifests: readonly Man
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
     const want = (icebergSchema(spec).fields as Field[]).map(({ id, name, type, required }) => ({ id, name, type, required }))
     const have = (schema?.fields ?? []).map(({ id, name, type, required }) => ({ id, name, type, required }))
-    if (!same(want, have)) out.push(`a schema other than ${spec.name}'s (evolved by another engine)`)
+    if (!same(want, have)) out.push(`a schema other than ${spec.name}'s (an older K2's, or evolved by another engine)`)
     const key = (f: Record<string, unknown>) => [f['source-id'], f['field-id'], f.name, f.transform]
     const fields = (pspec?.fields ?? []) as unknown as Record<string, unknown>[]
     if (!same(icebergPartitionSpec(spec).fields.map(key), fields.map(key))) out.push(`a partition spec other than ${spec.name}'s`)
@@ -53,6 +53,35 @@ export function unsupportedFeatures(meta: TableMetadata, manifests: readonly Man
     out.push('read-only access (openTable); K2 writes only the lake tables openLake() manages')
   }
   return out
+}
+
+/**
+ * An empty table of an older layout (made by an earlier K2, whose schema or partition spec differs
+ * from this one's, and never written to) takes the current layout: its schema and partition spec
+ * are replaced in place, as if it had been created now — with no snapshot, no reader can see a
+ * file of the old layout. Null when there is nothing to do, or the table holds snapshots (then
+ * `assertWritable` refuses, naming the difference).
+ */
+export function currentLayout(meta: TableMetadata, spec: TableSpec): TableMetadata | null {
+  if (meta.snapshots.length > 0 || meta['current-snapshot-id'] !== -1n) return null
+  const schema = icebergSchema(spec)
+  const pspec = icebergPartitionSpec(spec)
+  const current = schemaOf(meta)
+  const fields = (f: { fields?: unknown } | undefined) =>
+    JSON.stringify(((f?.fields ?? []) as Field[]).map(({ id, name, type, required }) => ({ id, name, type, required })))
+  const specNow = meta['partition-specs'].find((p) => p['spec-id'] === meta['default-spec-id'])
+  if (fields(current) === fields(schema as { fields: unknown }) && JSON.stringify(specNow?.fields) === JSON.stringify(pspec.fields))
+    return null
+  return {
+    ...meta,
+    schemas: [schema],
+    'current-schema-id': 0,
+    'last-column-id': Math.max(meta['last-column-id'], spec.columns.length),
+    'partition-specs': [pspec],
+    'default-spec-id': 0,
+    'last-partition-id': Math.max(meta['last-partition-id'], 999 + spec.partition.length),
+    properties: { ...meta.properties, 'schema.name-mapping.default': nameMapping(spec) },
+  }
 }
 
 function currentSummary(meta: TableMetadata): Record<string, string> {
