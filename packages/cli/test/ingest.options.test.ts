@@ -3,6 +3,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { K2Error } from '@k2/core'
+import { openLake } from '@k2/store'
 import { InvalidArgumentError } from 'commander'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -72,6 +73,15 @@ describe('k2 ingest options', () => {
       expect(committed).toBeGreaterThan(0)
       expect(summary).toMatch(/stopped \(--duration 1\.5 s\)/)
       expect(err.join('\n')).toMatch(/ingest coinbase BTC-USD → .* \(simulated\)/)
+      // The simulated exchange trades on the wall clock: exchange times are now, lag is small.
+      const l = await openLake(lake)
+      const rows = await (await l.table('silver.trades')).scan()
+      await l.close()
+      const now = Date.now() * 1000
+      for (const r of rows) {
+        expect(now - r.ts).toBeLessThan(120_000_000)
+        expect(r.recv_ts - r.ts).toBeLessThan(5_000_000)
+      }
     } finally {
       rmSync(lake, { recursive: true, force: true })
     }

@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import type { Trade } from '@k2/core'
+import { openFeed } from '@k2/feeds'
+import { startSimulator } from '@k2/feeds/testing'
 import { openLake } from '@k2/store'
 import { describe, expect, it } from 'vitest'
 import { startTelemetry } from '../src/telemetry/meter-provider.js'
@@ -61,5 +65,53 @@ describe('telemetry for the store and the query layer', () => {
       }
     }
     rmSync(dir, { recursive: true, force: true })
+  }, 60_000)
+
+  it('a closed feed is let go: the meter keeps no callback that holds it, and a new feed reports its own values', async () => {
+    const telemetry = startTelemetry({ name: 'k2-test', version: '0' })
+    const server = await startMetricsServer({ host: '127.0.0.1', port: 0 }, telemetry.exporter, () => ({ ready: true, reasons: [] }))
+    const sim = await startSimulator({ exchange: 'bitstamp', symbols: ['BTC-USD'], seed: 5 })
+    const scrape = async () => (await fetch(`${server.url}/metrics`)).text()
+    // Publishes until the feed has emitted n trades.
+    const tradesSeen = async (feed: ReturnType<typeof openFeed>, n: number) => {
+      let seen = 0
+      feed.on('trade', () => seen++)
+      while (seen < n) {
+        if (sim.subscribers('BTC-USD') > 0) sim.publish(5)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    }
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    try {
+      let first: ReturnType<typeof openFeed> | null = openFeed({
+        exchange: 'bitstamp',
+        symbols: ['BTC-USD'],
+        url: sim.url,
+        restUrl: sim.restUrl,
+      })
+      await tradesSeen(first, 3)
+      expect(sample(await scrape(), 'k2_feeds_connections', 'exchange="bitstamp"')).toBe(1)
+      await first.close()
+      const gone = new WeakRef(first)
+      first = null
+      await scrape() // a collection after the close
+      for (let i = 0; i < 10 && gone.deref(); i++) {
+        await new Promise((r) => setTimeout(r, 20))
+        gc()
+      }
+      expect(gone.deref(), 'the closed feed is still reachable (an observable callback holds it)').toBeUndefined()
+
+      const second = openFeed({ exchange: 'bitstamp', symbols: ['BTC-USD'], url: sim.url, restUrl: sim.restUrl })
+      await tradesSeen(second, 2)
+      const text = await scrape()
+      expect(sample(text, 'k2_feeds_connections', 'exchange="bitstamp"')).toBe(1)
+      expect(sample(text, 'k2_feeds_frames_total', 'exchange="bitstamp"')).toBe(second.stats().frames)
+      await second.close()
+    } finally {
+      await sim.close()
+      await server.close()
+      await telemetry.shutdown()
+    }
   }, 60_000)
 })

@@ -33,7 +33,7 @@ export type { BookDesync, DeadLetter, FeedEventMap, FeedEventName, FeedStatus, G
 export { BookDesyncSchema, DeadLetterSchema, FeedStatusSchema, GapSchema, RawFrameSchema } from './feed-events.js'
 export type { Logger, LogLevel } from './logger.js'
 export { consoleLogger, silentLogger } from './logger.js'
-export type { Counter, Histogram, Meter, ObservableGauge, ObservableResult } from './metrics.js'
+export type { Counter, Histogram, Meter, Observable, ObservableGauge, ObservableResult } from './metrics.js'
 export { k2Instruments, k2Meter } from './metrics.js'
 export { showValue } from './show-value.js'
 export type { CanonicalSymbol, Exchange } from './symbols.js'

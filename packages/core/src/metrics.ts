@@ -23,4 +23,4 @@ export function k2Instruments<T>(component: string, make: (meter: Meter) => T): 
   }
 }
 
-export type { Counter, Histogram, Meter, ObservableGauge, ObservableResult } from '@opentelemetry/api'
+export type { Counter, Histogram, Meter, Observable, ObservableGauge, ObservableResult } from '@opentelemetry/api'

@@ -1,4 +1,13 @@
-import { type CanonicalSymbol, type Exchange, type Histogram, type K2ErrorCode, k2Meter, type ObservableResult, type Trade } from '@k2/core'
+import {
+  type CanonicalSymbol,
+  type Exchange,
+  type Histogram,
+  type K2ErrorCode,
+  k2Meter,
+  type Observable,
+  type ObservableResult,
+  type Trade,
+} from '@k2/core'
 import type { Subscriptions } from './subscriptions.js'
 import type { TradeSequencer } from './trade-sequencer.js'
 
@@ -71,13 +80,18 @@ export class FeedCounters {
   private readonly errorsByCode = new Map<K2ErrorCode, number>()
   private readonly lastLagAt = new Map<string, number>()
   private readonly lag: Histogram
+  private readonly unwatch: (() => void)[] = []
 
   constructor(exchange: Exchange, gauges: { buffered: () => number; lastMessageAgeMs: () => number; connections: () => number }) {
     const attrs = { exchange }
     this.attrs = attrs
     const meter = k2Meter('feeds')
+    const watch = (instrument: Observable, read: (r: ObservableResult) => void) => {
+      instrument.addCallback(read)
+      this.unwatch.push(() => instrument.removeCallback(read))
+    }
     const observe = (name: string, description: string, read: (r: ObservableResult) => void, unit?: string) =>
-      meter.createObservableCounter(name, unit ? { description, unit } : { description }).addCallback(read)
+      watch(meter.createObservableCounter(name, unit ? { description, unit } : { description }), read)
     observe('k2.feeds.frames', 'frames received', (r) => r.observe(this.frames, attrs))
     observe('k2.feeds.bytes', 'bytes received', (r) => r.observe(this.bytes, attrs), 'By')
     observe('k2.feeds.trades', 'trades emitted, by symbol', (r) => {
@@ -99,15 +113,24 @@ export class FeedCounters {
       unit: 'ms',
       advice: { explicitBucketBoundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000] },
     })
-    meter
-      .createObservableGauge('k2.feeds.connections', { description: 'open connections to the exchange' })
-      .addCallback((r) => r.observe(gauges.connections(), attrs))
-    meter
-      .createObservableGauge('k2.feeds.buffered', { description: 'events waiting for the consumer' })
-      .addCallback((r) => r.observe(gauges.buffered(), attrs))
-    meter
-      .createObservableGauge('k2.feeds.last_message_age', { description: 'time since the last frame', unit: 'ms' })
-      .addCallback((r) => r.observe(gauges.lastMessageAgeMs(), attrs))
+    watch(meter.createObservableGauge('k2.feeds.connections', { description: 'open connections to the exchange' }), (r) =>
+      r.observe(gauges.connections(), attrs),
+    )
+    watch(meter.createObservableGauge('k2.feeds.buffered', { description: 'events waiting for the consumer' }), (r) =>
+      r.observe(gauges.buffered(), attrs),
+    )
+    watch(meter.createObservableGauge('k2.feeds.last_message_age', { description: 'time since the last frame', unit: 'ms' }), (r) =>
+      r.observe(gauges.lastMessageAgeMs(), attrs),
+    )
+  }
+
+  /**
+   * Stops observing when the feed closes, so the meter no longer holds it (each observable keeps
+   * its callbacks, and they close over the feed). OpenTelemetry's cumulative SDK still exports each
+   * series' last value until another feed of the exchange reports it.
+   */
+  dispose(): void {
+    for (const u of this.unwatch.splice(0)) u()
   }
 
   frame(bytes: number): void {

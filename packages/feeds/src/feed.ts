@@ -207,6 +207,7 @@ export class Feed extends FeedEmitter implements MarketEventSource {
     this.queue?.end()
     this.status('closed', last, 'closed by the application')
     await stopped
+    this.counters.dispose()
   }
 
   get closed(): boolean {

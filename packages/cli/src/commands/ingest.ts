@@ -180,14 +180,17 @@ function watch(feed: MergedFeed, log: (line: string) => void): void {
   feed.on('error', (e) => log(`${e.code}: ${e.message}`))
 }
 
-/** `--sim`: one simulated exchange per captured exchange, trading from a fixed seed. */
+/**
+ * `--sim`: one simulated exchange per captured exchange, trading from a fixed seed on the wall
+ * clock (so exchange times are now and the lag metrics mean what they do live).
+ */
 async function startSimulators(
   markets: ReadonlyMap<Exchange, CanonicalSymbol[]>,
   cleanup: (() => Promise<unknown>)[],
 ): Promise<Map<Exchange, ExchangeSimulator>> {
   const sims = new Map<Exchange, ExchangeSimulator>()
   for (const [i, [exchange, symbols]] of [...markets].entries()) {
-    const sim = await startSimulator({ exchange, symbols, seed: i + 1, historyLimit: 100_000 })
+    const sim = await startSimulator({ exchange, symbols, seed: i + 1, historyLimit: 100_000, market: { now: () => Date.now() } })
     cleanup.push(() => sim.close())
     sims.set(exchange, sim)
   }
