@@ -52,8 +52,9 @@ export const BookSnapshotSchema = z.object({
   type: z.literal('book_snapshot'),
   ...bookBase,
   /**
-   * Set only on the top-N snapshots a feed takes itself at the end of every interval (`bookSnapshots`
-   * option), e.g. `'1s'`: `ts` is the interval's end. Absent on the exchange's own (full) snapshots.
+   * Set only on top-N snapshots: those a feed takes itself at the end of every interval
+   * (`bookSnapshots` option), e.g. `'1s'`, where `ts` is the interval's end; and `'tick'` on imported
+   * Tardis `book_snapshot_N` rows (the top N after every change). Absent on full books.
    */
   interval: z.string().min(1).optional(),
 })

@@ -64,7 +64,7 @@ export const TABLE_SCHEMAS = {
       'snapshot_interval',
       'string',
       false,
-      "on snapshots a feed took itself at an interval's end (top N levels), e.g. '1s'; null otherwise",
+      "on top-N snapshots: a feed's own at an interval's end, e.g. '1s'; 'tick' for Tardis book_snapshot_N (after every change); null on full books",
     ),
     col('side', 'string', true, 'bid | ask'),
     col('price', 'double', true),

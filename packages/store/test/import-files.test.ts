@@ -265,3 +265,33 @@ describe('Kraken trade history', () => {
     expect(again).toMatchObject({ rowsWritten: 0, duplicates: 204 })
   })
 })
+
+describe('Tardis top-N book snapshots', () => {
+  const fx = useTempLake()
+
+  it("are marked top-N ('tick'), so lake.book() rebuilds from the full book and never from a top-5 view", async () => {
+    const t0 = Date.UTC(2024, 0, 1) * 1000
+    const levels = (side: string, n: number, base: number, step: number) =>
+      Array.from({ length: n }, (_, i) => `binance,BTCUSDT,${t0},${t0 + 10},true,${side},${(base + i * step).toFixed(2)},1.5`)
+    const l2 = join(fx.dir, 'binance_incremental_book_L2_BTCUSDT.csv')
+    writeFileSync(
+      l2,
+      [
+        `exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount`,
+        ...levels('bid', 30, 41_999, -1),
+        ...levels('ask', 30, 42_001, 1),
+      ].join('\n'),
+    )
+    const top5 = join(fx.dir, 'binance_book_snapshot_5_BTCUSDT.csv')
+    const header = Array.from({ length: 5 }, (_, i) => `asks[${i}].price,asks[${i}].amount,bids[${i}].price,bids[${i}].amount`).join(',')
+    const row = Array.from({ length: 5 }, (_, i) => `${42_001 + i},1.5,${41_999 - i},1.5`).join(',')
+    writeFileSync(top5, `exchange,symbol,timestamp,local_timestamp,${header}\nbinance,BTCUSDT,${t0 + 1_000_000},${t0 + 1_000_010},${row}\n`)
+    await importFiles(fx.lake, [l2, top5])
+    const rows = await (await fx.lake.table('silver.book')).scan()
+    expect(rows.filter((r) => r.snapshot_interval === 'tick')).toHaveLength(10)
+    expect(rows.filter((r) => r.snapshot_interval === null)).toHaveLength(60)
+    const book = await fx.lake.book('binance', 'BTC-USDT', t0 + 2_000_000)
+    expect(book?.bids).toHaveLength(30)
+    expect(book?.asks).toHaveLength(30)
+  })
+})

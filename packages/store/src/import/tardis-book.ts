@@ -6,7 +6,9 @@ import { TARDIS_PREFIX } from './tardis-trades.js'
  * - `incremental_book_L2`: `…,is_snapshot,side,price,amount`, one level a line; `is_snapshot` lines
  *   are a full book (kind `snapshot`), the others updates (kind `delta`, amount 0 removes the level).
  * - `book_snapshot_N`: `…,asks[0].price,asks[0].amount,bids[0].price,bids[0].amount,…`, the top N
- *   levels a line; each line becomes one snapshot of up to 2N levels (empty levels are skipped).
+ *   levels a line; each line becomes one snapshot of up to 2N levels (empty levels are skipped),
+ *   marked `snapshot_interval = 'tick'` (a top-N view after every change, not the exchange's book:
+ *   `lake.book()` never rebuilds from one).
  */
 const INSTRUMENT: [string, string][] = [
   ['exchange', 'VARCHAR'],
@@ -71,7 +73,7 @@ export const tardisBookSnapshot: FormatSpec = {
       columns: [...INSTRUMENT, ...names.map((x) => [x as string, 'DOUBLE'] as [string, string])],
       reason: firstReason(checks),
       select: (ctx) =>
-        `SELECT exchange, symbol, 'snapshot' AS kind, NULL::BIGINT AS sequence, NULL::BIGINT AS first_sequence, NULL::BIGINT AS checksum, NULL::VARCHAR AS snapshot_interval,
+        `SELECT exchange, symbol, 'snapshot' AS kind, NULL::BIGINT AS sequence, NULL::BIGINT AS first_sequence, NULL::BIGINT AS checksum, 'tick' AS snapshot_interval,
            l.side AS side, l.price AS price, l.qty AS qty, ts, recv_ts
          FROM (SELECT ${ctx.venue} AS exchange, ${ctx.symbol} AS symbol, ${us('timestamp')} AS ts, ${us('local_timestamp')} AS recv_ts,
                unnest([${levelList.join(', ')}]) AS l FROM raw) WHERE l.price IS NOT NULL`,
