@@ -170,10 +170,13 @@ describe('OrderBook', () => {
   it('equals a naive Map-and-sort book after random deltas (property, seeded)', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const rand = rng(seed)
-      const b = new OrderBook('binance', seed % 2 ? {} : { depth: 15 })
+      // Windows from 3 to 40 levels: levels fall out at the bottom, re-enter there, and the dropped
+      // prefix the book keeps is cut off now and then (book-side.ts).
+      const window = [undefined, 15, 3, 40][seed % 4]
+      const b = new OrderBook('binance', window === undefined ? {} : { depth: window })
       const ref = { bids: new Map<number, number>(), asks: new Map<number, number>() }
       b.apply(snap([], []))
-      for (let step = 0; step < 400; step++) {
+      for (let step = 0; step < 1500; step++) {
         const bids: Level[] = []
         const asks: Level[] = []
         for (let k = Math.floor(rand() * 6); k > 0; k--) {
@@ -186,7 +189,7 @@ describe('OrderBook', () => {
           else m.set(price, qty)
         }
         b.apply(delta(bids, asks))
-        const cut = seed % 2 ? Number.POSITIVE_INFINITY : 15
+        const cut = window ?? Number.POSITIVE_INFINITY
         const sorted = (m: Map<number, number>, desc: boolean) =>
           [...m].sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0])).slice(0, cut) as Level[]
         const want = { bids: sorted(ref.bids, true), asks: sorted(ref.asks, false) }
@@ -196,6 +199,16 @@ describe('OrderBook', () => {
           ref.asks = new Map(want.asks)
         }
         expect(b.depth()).toEqual(want)
+        const [bb, ba] = [want.bids[0], want.asks[0]]
+        expect(b.bestBid()).toEqual(bb)
+        expect(b.bestAsk()).toEqual(ba)
+        expect(b.spread()).toBe(bb && ba ? ba[0] - bb[0] : undefined)
+        expect(b.levels()).toEqual({ bids: want.bids.length, asks: want.asks.length })
+        const at = 95 + Math.floor(rand() * 20) / 4
+        expect(b.sizeTo('bid', at)).toBeCloseTo(
+          want.bids.filter(([p]) => p >= at).reduce((n, [, q]) => n + q, 0),
+          9,
+        )
       }
     }
   })

@@ -2,20 +2,25 @@
  * One side of a book as parallel sorted arrays, best level LAST: bids ascending, asks descending.
  * Updates land near the top of the book, so keeping the top at the end makes an insert or delete there
  * a splice of a few elements, not a shift of the whole side (measured in `bench/books.bench.ts` against a
- * Map with a lazily sorted key list: see docs/books.md). Each level may keep the exchange's own decimal
- * text, which checksums are computed from (`''` where there is none).
+ * Map with a lazily sorted key list: see docs/books.md). The worst levels are at the front, so the
+ * levels a depth window drops (Kraken's) are not shifted out one by one: the live levels are
+ * `[bottom, length)`, dropping one moves `bottom` up, a level entering at the bottom reuses the slot
+ * below it, and the dead prefix is cut off once it outgrows the live levels. Each level may keep the
+ * exchange's own decimal text, which checksums are computed from (`''` where there is none).
  */
 export class BookSide {
   readonly prices: number[] = []
   readonly qtys: number[] = []
   readonly priceTexts: string[] = []
   readonly qtyTexts: string[] = []
+  /** The array index of the worst live level; indexes below it are dropped levels. */
+  bottom = 0
 
   /** `bid`: higher is better; `ask`: lower is better. */
   constructor(readonly side: 'bid' | 'ask') {}
 
   get size(): number {
-    return this.prices.length
+    return this.prices.length - this.bottom
   }
 
   clear(): void {
@@ -23,15 +28,16 @@ export class BookSide {
     this.qtys.length = 0
     this.priceTexts.length = 0
     this.qtyTexts.length = 0
+    this.bottom = 0
   }
 
   /** The index of `price`, or of where it would be inserted (~index - 1 when absent: `-(at + 1)`). */
   private find(price: number): number {
     const px = this.prices
-    let lo = 0
+    let lo = this.bottom
     let hi = px.length
     // Most changes touch the top: check the last level before searching.
-    if (hi > 0 && px[hi - 1] === price) return hi - 1
+    if (hi > lo && px[hi - 1] === price) return hi - 1
     const ask = this.side === 'ask'
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
@@ -48,11 +54,15 @@ export class BookSide {
     const i = this.find(price)
     if (i >= 0) {
       if (qty === 0) {
-        // splice(i, 1) on each array: at the top of the book this moves a handful of elements.
-        this.prices.splice(i, 1)
-        this.qtys.splice(i, 1)
-        this.priceTexts.splice(i, 1)
-        this.qtyTexts.splice(i, 1)
+        if (i === this.bottom)
+          this.bottom++ // the worst level: drop it in place
+        else {
+          // splice(i, 1) on each array: at the top of the book this moves a handful of elements.
+          this.prices.splice(i, 1)
+          this.qtys.splice(i, 1)
+          this.priceTexts.splice(i, 1)
+          this.qtyTexts.splice(i, 1)
+        }
       } else {
         this.qtys[i] = qty
         this.priceTexts[i] = priceText
@@ -67,6 +77,13 @@ export class BookSide {
       this.qtys.push(qty)
       this.priceTexts.push(priceText)
       this.qtyTexts.push(qtyText)
+    } else if (at === this.bottom && at > 0) {
+      // A new worst level, with a dropped slot below the live ones: take it.
+      const j = --this.bottom
+      this.prices[j] = price
+      this.qtys[j] = qty
+      this.priceTexts[j] = priceText
+      this.qtyTexts[j] = qtyText
     } else {
       this.prices.splice(at, 0, price)
       this.qtys.splice(at, 0, qty)
@@ -116,12 +133,18 @@ export class BookSide {
 
   /** Keeps the best `depth` levels: exchanges with a depth window (Kraken) never delete the levels that fall out. */
   truncate(depth: number): void {
-    const extra = this.prices.length - depth
+    const extra = this.size - depth
     if (extra <= 0) return
-    this.prices.splice(0, extra)
-    this.qtys.splice(0, extra)
-    this.priceTexts.splice(0, extra)
-    this.qtyTexts.splice(0, extra)
+    this.bottom += extra
+    if (this.bottom > 64 && this.bottom > this.size) {
+      // The dropped prefix outgrew the live levels: cut it off (amortized over the drops that made it).
+      const n = this.bottom
+      this.prices.splice(0, n)
+      this.qtys.splice(0, n)
+      this.priceTexts.splice(0, n)
+      this.qtyTexts.splice(0, n)
+      this.bottom = 0
+    }
   }
 
   /** The array index of the `n`-th best level (0 = best). */
@@ -134,7 +157,7 @@ export class BookSide {
     const px = this.prices
     const ask = this.side === 'ask'
     let total = 0
-    for (let i = px.length - 1; i >= 0; i--) {
+    for (let i = px.length - 1; i >= this.bottom; i--) {
       const p = px[i] as number
       if (ask ? p > price : p < price) break
       total += this.qtys[i] as number

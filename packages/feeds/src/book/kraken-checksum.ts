@@ -19,7 +19,7 @@ export function krakenChecksum(asks: BookSide, bids: BookSide, fallback: (side: 
 function sideDigits(crc: number, side: BookSide, fallback: (side: BookSide, index: number, qty: boolean) => string): number {
   const n = Math.min(KRAKEN_CHECKSUM_LEVELS, side.size)
   let out = crc
-  for (let k = 0, i = side.size - 1; k < n; k++, i--) {
+  for (let k = 0, i = side.indexOf(0); k < n; k++, i--) {
     const p = side.priceTexts[i] as string
     const q = side.qtyTexts[i] as string
     out = feedDigits(out, p === '' ? fallback(side, i, false) : p)

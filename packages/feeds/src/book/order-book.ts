@@ -116,15 +116,17 @@ export class OrderBook {
   }
   /** (best bid + best ask) / 2, or undefined while a side is empty. */
   mid(): number | undefined {
-    const b = this.bids.size
-    const a = this.asks.size
-    return b === 0 || a === 0 ? undefined : ((this.bids.prices[b - 1] as number) + (this.asks.prices[a - 1] as number)) / 2
+    const bids = this.bids
+    const asks = this.asks
+    if (bids.size === 0 || asks.size === 0) return undefined
+    return ((bids.prices[bids.indexOf(0)] as number) + (asks.prices[asks.indexOf(0)] as number)) / 2
   }
   /** best ask − best bid (negative when crossed), or undefined while a side is empty. */
   spread(): number | undefined {
-    const b = this.bids.size
-    const a = this.asks.size
-    return b === 0 || a === 0 ? undefined : (this.asks.prices[a - 1] as number) - (this.bids.prices[b - 1] as number)
+    const bids = this.bids
+    const asks = this.asks
+    if (bids.size === 0 || asks.size === 0) return undefined
+    return (asks.prices[asks.indexOf(0)] as number) - (bids.prices[bids.indexOf(0)] as number)
   }
   /** True when the best bid is at or above the best ask: a book that is known to be wrong. */
   isCrossed(): boolean {
@@ -188,13 +190,15 @@ export class OrderBook {
 }
 
 function applySide(side: BookSide, levels: readonly Level[], text: readonly (readonly [string, string])[] | undefined): void {
-  if (text === undefined) for (const [price, qty] of levels) side.set(price, qty)
-  else
-    for (let i = 0; i < levels.length; i++) {
-      const [price, qty] = levels[i] as Level
-      const [pt, qt] = text[i] as readonly [string, string]
-      side.set(price, qty, pt, qt)
+  // Indexed loops, no destructuring: most deltas carry one or two levels, so the per-level overhead is the cost.
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i] as Level
+    if (text === undefined) side.set(l[0], l[1])
+    else {
+      const t = text[i] as readonly [string, string]
+      side.set(l[0], l[1], t[0], t[1])
     }
+  }
 }
 
 function loadSide(side: BookSide, levels: readonly Level[], text: readonly (readonly [string, string])[] | undefined): void {
@@ -208,7 +212,8 @@ function loadSide(side: BookSide, levels: readonly Level[], text: readonly (read
 
 function checkLevels(levels: readonly Level[], what: string): void {
   if (!Array.isArray(levels)) throw new K2Error('VALIDATION', `book ${what} must be an array of [price, qty]`)
-  for (const l of levels) {
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i]
     const price = l?.[0]
     const qty = l?.[1]
     if (
@@ -226,18 +231,19 @@ function checkLevels(levels: readonly Level[], what: string): void {
 }
 
 function top(side: BookSide): Level | undefined {
-  const n = side.size
-  return n === 0 ? undefined : [side.prices[n - 1] as number, side.qtys[n - 1] as number]
+  const i = side.indexOf(0)
+  return side.size === 0 ? undefined : [side.prices[i] as number, side.qtys[i] as number]
 }
 
 function take(side: BookSide, n: number): Level[] {
   const out: Level[] = []
-  for (let i = side.size - 1; i >= 0 && out.length < n; i--) out.push([side.prices[i] as number, side.qtys[i] as number])
+  for (let i = side.indexOf(0); i >= side.bottom && out.length < n; i--) out.push([side.prices[i] as number, side.qtys[i] as number])
   return out
 }
 
 function takeText(side: BookSide, n: number): [string, string][] {
   const out: [string, string][] = []
-  for (let i = side.size - 1; i >= 0 && out.length < n; i--) out.push([side.priceTexts[i] as string, side.qtyTexts[i] as string])
+  for (let i = side.indexOf(0); i >= side.bottom && out.length < n; i--)
+    out.push([side.priceTexts[i] as string, side.qtyTexts[i] as string])
   return out
 }
