@@ -30,7 +30,8 @@ export interface BookAtLake {
 // Which stored deltas continue a snapshot, per exchange (docs/books.md, "The lake"):
 //  sequence: Binance. After snapshot S: S.sequence < u <= the next snapshot's (deltas buffered while a
 //            REST snapshot was fetched were received before it, yet applied after it).
-//  time:     Bitstamp. The same with the exchange's microtimestamp (no sequence).
+//  time:     Bitstamp. The same with the exchange's microtimestamp (no sequence); also any exchange's
+//            snapshot stored without a sequence (Tardis incremental_book_L2 imports).
 //  arrival:  Kraken, Coinbase. The stream's own snapshot: the deltas received after it.
 const RULE: Record<Exchange, 'sequence' | 'time' | 'arrival'> = {
   binance: 'sequence',
@@ -70,17 +71,20 @@ export async function bookAt(
       SELECT recv, ts, sequence FROM b WHERE kind = 'snapshot' AND recv <= ${atUs}::BIGINT ORDER BY recv DESC LIMIT 1
     ), s2 AS (
       SELECT b.recv, b.ts, b.sequence FROM b, s WHERE b.kind = 'snapshot' AND b.recv > s.recv ORDER BY b.recv LIMIT 1
+    ), r AS (
+      -- A snapshot without a sequence (imported Tardis books) is continued by exchange time.
+      SELECT CASE WHEN ${rule}::VARCHAR = 'sequence' AND s.sequence IS NULL THEN 'time' ELSE ${rule}::VARCHAR END AS rule FROM s
     )
     SELECT (b.kind = 'snapshot')::TINYINT AS snap, (b.side = 'bid')::TINYINT AS bid, b.price, b.qty,
       coalesce(b.sequence, -1)::DOUBLE AS sequence, b.ts::DOUBLE AS ts, b.recv::DOUBLE AS recv
-    FROM b, s
+    FROM b, s, r
     WHERE (b.kind = 'snapshot' AND b.recv = s.recv)
-      OR (b.kind = 'delta' AND b.recv <= ${atUs}::BIGINT AND CASE ${rule}::VARCHAR
+      OR (b.kind = 'delta' AND b.recv <= ${atUs}::BIGINT AND CASE r.rule
         WHEN 'sequence' THEN b.sequence > s.sequence AND b.sequence <= coalesce((SELECT sequence FROM s2), 9223372036854775807)
         WHEN 'time' THEN b.ts > s.ts AND b.ts <= coalesce((SELECT ts FROM s2), 9223372036854775807)
         ELSE b.recv >= s.recv END)
     ORDER BY b.kind <> 'snapshot',
-      CASE ${rule}::VARCHAR WHEN 'sequence' THEN b.sequence WHEN 'time' THEN b.ts ELSE b.recv END, b.recv, b.sequence, b.ts`
+      CASE r.rule WHEN 'sequence' THEN b.sequence WHEN 'time' THEN b.ts ELSE b.recv END, b.recv, b.sequence, b.ts`
   const book = new RebuiltBook(ex === 'kraken', depth)
   for await (const batch of query.batches()) {
     // Column by column: Arrow's row proxies would cost more than the rebuild.

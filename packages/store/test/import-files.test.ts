@@ -294,4 +294,35 @@ describe('Tardis top-N book snapshots', () => {
     expect(book?.bids).toHaveLength(30)
     expect(book?.asks).toHaveLength(30)
   })
+
+  it('lake.book() continues an imported incremental_book_L2 snapshot (no sequence) with its updates, by exchange time', async () => {
+    const t0 = Date.UTC(2024, 0, 1) * 1000
+    const l2 = join(fx.dir, 'binance_incremental_book_L2_BTCUSDT.csv')
+    const line = (t: number, snap: boolean, side: string, price: number, qty: number) =>
+      `binance,BTCUSDT,${t},${t + 10},${snap},${side},${price.toFixed(2)},${qty}`
+    writeFileSync(
+      l2,
+      [
+        'exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount',
+        line(t0, true, 'bid', 41_999, 1),
+        line(t0, true, 'bid', 41_998, 2),
+        line(t0, true, 'ask', 42_001, 3),
+        line(t0, true, 'ask', 42_002, 4),
+        line(t0 + 1000, false, 'bid', 41_999, 0), // removes the best bid
+        line(t0 + 2000, false, 'ask', 42_001, 5), // changes the best ask
+        line(t0 + 3000, false, 'bid', 41_997, 6), // adds a level
+        line(t0 + 9_000_000, false, 'ask', 42_003, 7), // after the time asked for
+      ].join('\n'),
+    )
+    await importFiles(fx.lake, [l2])
+    const book = await fx.lake.book('binance', 'BTC-USDT', t0 + 1_000_000)
+    expect(book?.bids).toEqual([
+      [41_998, 2],
+      [41_997, 6],
+    ])
+    expect(book?.asks).toEqual([
+      [42_001, 5],
+      [42_002, 4],
+    ])
+  })
 })
