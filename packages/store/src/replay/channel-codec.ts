@@ -1,5 +1,5 @@
 import type { DuckDBDataChunk } from '@duckdb/node-api'
-import { EXCHANGES, type Exchange, type TableName, type Timeframe } from '@k2/core'
+import { type Exchange, type TableName, type Timeframe, VENUES } from '@k2/core'
 import type { ReplayEvent } from './replay-events.js'
 import type { ReplayPlan } from './replay-options.js'
 
@@ -26,7 +26,8 @@ export interface ChannelCodec<R = unknown> {
 
 /**
  * What one read unit (a data file) shares. Every codec's SELECT list is preceded by two small
- * integer columns, the exchange's index in `EXCHANGES` and the symbol's in `symbols` (1-based, as
+ * integer columns, the venue's index in `VENUES` (the live exchanges first, then import venues such as
+ * `binance-futures`) and the symbol's in `symbols` (1-based, as
  * DuckDB's `list_position`), so no string is decoded per row; `exchangeOf`/`symbolOf` map them back.
  */
 export interface UnitContext {
@@ -44,7 +45,8 @@ export function keysOf(chunk: DuckDBDataChunk, unit: UnitContext): { exchange: (
   const ex = bytes(chunk, 0)
   const sym = (chunk.getColumnVector(1) as unknown as { items: Uint16Array }).items
   const symbols = unit.symbols
-  return { exchange: (i) => EXCHANGES[(ex[i] as number) - 1] as Exchange, symbol: (i) => symbols[(sym[i] as number) - 1] as string }
+  // An imported venue's events carry its id (e.g. 'binance-futures'), typed as the exchange they extend.
+  return { exchange: (i) => VENUES[(ex[i] as number) - 1] as Exchange, symbol: (i) => symbols[(sym[i] as number) - 1] as string }
 }
 
 /** The typed array behind a numeric column of a chunk (DOUBLE → Float64Array, UTINYINT → Uint8Array). */

@@ -1,13 +1,13 @@
 import {
-  type Exchange,
   K2Error,
   type Micros,
-  parseExchange,
   parseTimeframe,
+  parseVenue,
   showValue,
   type Timeframe,
   type TimeInput,
   toMicros,
+  type Venue,
   validateSymbol,
 } from '@k2/core'
 import { isReplayPosition, type ReplayPosition } from './replay-position.js'
@@ -22,7 +22,7 @@ export interface ReplayOptions {
   to: TimeInput
   /** Canonical symbols; every symbol when absent. */
   symbols?: readonly string[]
-  /** Exchanges; every exchange when absent. */
+  /** Exchanges, or import venues such as `binance-futures` (core's `VENUES`); every one when absent. */
   exchanges?: readonly string[]
   channels: readonly ReplayChannel[]
   /** Disconnect / gap markers from bronze.coverage in the stream (`{ type: 'disconnect' }`). Default false. */
@@ -41,7 +41,7 @@ export interface ReplayPlan {
   to: Micros
   after: ReplayPosition | null
   symbols: ReadonlySet<string> | null
-  exchanges: ReadonlySet<Exchange> | null
+  exchanges: ReadonlySet<Venue> | null
   trades: boolean
   quotes: boolean
   book: boolean
@@ -69,7 +69,7 @@ export function parseReplayOptions(opts: ReplayOptions): ReplayPlan {
     to,
     after,
     symbols: opts.symbols === undefined ? null : new Set(opts.symbols.map((s) => validateSymbol(s))),
-    exchanges: opts.exchanges === undefined ? null : new Set(opts.exchanges.map((e) => parseExchange(e))),
+    exchanges: opts.exchanges === undefined ? null : new Set(opts.exchanges.map((e) => parseVenue(e))),
     trades: false,
     quotes: false,
     book: false,

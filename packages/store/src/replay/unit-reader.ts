@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { EXCHANGES, K2Error, type TableName } from '@k2/core'
+import { K2Error, type TableName, VENUES } from '@k2/core'
 import type { LakeDuckDB } from '../lake-duckdb.js'
 import { sqlString } from '../write/sql-literal.js'
 import type { ChannelCodec, UnitContext } from './channel-codec.js'
@@ -44,7 +44,7 @@ export function readUnit(deps: UnitDeps, unit: ReadUnit, plan: ReplayPlan): Chun
   if (plan.exchanges) conds.push(`exchange IN (SELECT unnest(${list([...plan.exchanges])}))`)
   const where = conds.join(' AND ')
   const from = `read_parquet(${sqlString(unit.path)})`
-  const keys = `list_position(${list(EXCHANGES)}, exchange)::UTINYINT, list_position(${list(ctx.symbols)}, symbol)::USMALLINT`
+  const keys = `list_position(${list(VENUES)}, exchange)::UTINYINT, list_position(${list(ctx.symbols)}, symbol)::USMALLINT`
   const produce = async (conn: DuckDBConnection) => {
     await deps.checkFile(codec.table, unit.snapshotId, unit.path)
     await conn.run("SET TimeZone = 'UTC'")
