@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { MICROS_PER_MILLI, type Scalar } from '@k2/core'
+import { MICROS_PER_DAY, MICROS_PER_MILLI, type Scalar } from '@k2/core'
 import type { PartitionTransform } from './table-spec.js'
 
 /** Iceberg's partition transforms as K2 uses them, and how a partition value is spelled in a path. */
@@ -8,6 +8,16 @@ import type { PartitionTransform } from './table-spec.js'
 export function monthOf(us: number): number {
   const d = new Date(Math.floor(us / MICROS_PER_MILLI))
   return (d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth()
+}
+
+/**
+ * A partition transform of one source value: day and month of epoch µs, or the value itself. All
+ * three are monotone, so values whose transforms agree at both ends of a range share a partition.
+ */
+export function partitionValue(transform: PartitionTransform, value: Scalar): Scalar {
+  if (transform === 'day') return Math.floor(Number(value) / MICROS_PER_DAY)
+  if (transform === 'month') return monthOf(Number(value))
+  return value
 }
 
 /** Human-readable partition path segment, as Java writes it (`ts_day=2024-01-31`). */

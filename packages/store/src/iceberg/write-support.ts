@@ -42,13 +42,9 @@ export function unsupportedFeatures(meta: TableMetadata, manifests: readonly Man
       out.push(`column type ${typeof f.type === 'string' ? f.type : 'nested'} ("${f.name}")`)
   }
   if (spec) {
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
-    const want = (icebergSchema(spec).fields as Field[]).map(({ id, name, type, required }) => ({ id, name, type, required }))
-    const have = (schema?.fields ?? []).map(({ id, name, type, required }) => ({ id, name, type, required }))
-    if (!same(want, have)) out.push(`a schema other than ${spec.name}'s (an older K2's, or evolved by another engine)`)
-    const key = (f: Record<string, unknown>) => [f['source-id'], f['field-id'], f.name, f.transform]
-    const fields = (pspec?.fields ?? []) as unknown as Record<string, unknown>[]
-    if (!same(icebergPartitionSpec(spec).fields.map(key), fields.map(key))) out.push(`a partition spec other than ${spec.name}'s`)
+    const differs = layoutDiffers(meta, spec)
+    if (differs.schema) out.push(`a schema other than ${spec.name}'s (an older K2's, or evolved by another engine)`)
+    if (differs.partition) out.push(`a partition spec other than ${spec.name}'s`)
   } else {
     out.push('read-only access (openTable); K2 writes only the lake tables openLake() manages')
   }
@@ -64,14 +60,10 @@ export function unsupportedFeatures(meta: TableMetadata, manifests: readonly Man
  */
 export function currentLayout(meta: TableMetadata, spec: TableSpec): TableMetadata | null {
   if (meta.snapshots.length > 0 || meta['current-snapshot-id'] !== -1n) return null
+  const differs = layoutDiffers(meta, spec)
+  if (!differs.schema && !differs.partition) return null
   const schema = icebergSchema(spec)
   const pspec = icebergPartitionSpec(spec)
-  const current = schemaOf(meta)
-  const fields = (f: { fields?: unknown } | undefined) =>
-    JSON.stringify(((f?.fields ?? []) as Field[]).map(({ id, name, type, required }) => ({ id, name, type, required })))
-  const specNow = meta['partition-specs'].find((p) => p['spec-id'] === meta['default-spec-id'])
-  if (fields(current) === fields(schema as { fields: unknown }) && JSON.stringify(specNow?.fields) === JSON.stringify(pspec.fields))
-    return null
   return {
     ...meta,
     schemas: [schema],
@@ -82,6 +74,18 @@ export function currentLayout(meta: TableMetadata, spec: TableSpec): TableMetada
     'last-partition-id': Math.max(meta['last-partition-id'], 999 + spec.partition.length),
     properties: { ...meta.properties, 'schema.name-mapping.default': nameMapping(spec) },
   }
+}
+
+/** Whether the table's current schema (ids, names, types, required) and partition spec are not `spec`'s. */
+function layoutDiffers(meta: TableMetadata, spec: TableSpec): { schema: boolean; partition: boolean } {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+  const column = ({ id, name, type, required }: Field) => ({ id, name, type, required })
+  const want = (icebergSchema(spec).fields as Field[]).map(column)
+  const have = (schemaOf(meta)?.fields ?? []).map(column)
+  const key = (f: Record<string, unknown>) => [f['source-id'], f['field-id'], f.name, f.transform]
+  const pspec = meta['partition-specs'].find((p) => p['spec-id'] === meta['default-spec-id']) as { fields?: unknown[] } | undefined
+  const fields = (pspec?.fields ?? []) as Record<string, unknown>[]
+  return { schema: !same(want, have), partition: !same(icebergPartitionSpec(spec).fields.map(key), fields.map(key)) }
 }
 
 function currentSummary(meta: TableMetadata): Record<string, string> {

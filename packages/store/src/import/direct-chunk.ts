@@ -5,8 +5,8 @@ import type { DuckDBConnection } from '@duckdb/node-api'
 import type { Scalar } from '@k2/core'
 import { fsyncDir } from '../iceberg/durable-fs.js'
 import type { DataFileRecord } from '../iceberg/manifest-schemas.js'
-import { monthOf } from '../iceberg/partition-transforms.js'
-import type { PartitionTransform, TableSpec } from '../iceberg/table-spec.js'
+import { partitionValue } from '../iceberg/partition-transforms.js'
+import type { TableSpec } from '../iceberg/table-spec.js'
 import type { KeyRange } from '../write/dedup.js'
 import { dataFilePath, finishDataFile, parquetOptions } from '../write/parquet-files.js'
 import { sqlString } from '../write/sql-literal.js'
@@ -95,8 +95,8 @@ export async function writeChunkDirect(
       const lo = s?.min ?? null
       const hi = s?.max ?? null
       if (!s || s.nulls > 0 || lo === null || hi === null) return { miss: 'partitions' }
-      const value = transform(p.transform, lo)
-      if (value !== transform(p.transform, hi)) return { miss: 'partitions' }
+      const value = partitionValue(p.transform, lo)
+      if (value !== partitionValue(p.transform, hi)) return { miss: 'partitions' }
       partition[p.name] = value
     }
     const keyBounds = new Map<string, KeyRange>()
@@ -118,13 +118,6 @@ export async function writeChunkDirect(
   } finally {
     if (!moved) await unlink(temp).catch(() => {})
   }
-}
-
-/** A monotone partition transform of one value (so a file whose bounds agree lies in one partition). */
-function transform(t: PartitionTransform, v: Scalar): Scalar {
-  if (t === 'day') return Math.floor(Number(v) / 86_400_000_000)
-  if (t === 'month') return monthOf(Number(v))
-  return v
 }
 
 /**
