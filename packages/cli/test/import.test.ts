@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { run } from '@k2/cli'
-import { openLake } from '@k2/store'
+import { importFiles, openLake } from '@k2/store'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
@@ -103,4 +103,41 @@ describe('k2 import', () => {
     expect(r.stdout).toContain('100 rows read, 100 written')
     expect(r.stdout).toContain('silver.trades: 100 rows in snapshot')
   })
+
+  it('killed mid-import (SIGKILL): nothing is committed, vacuum finds the files it wrote, and the next import writes every row once', async () => {
+    const f = join(dir, 'BTCUSDT-trades-2024-01-01.csv')
+    const n = 1_500_000
+    const t0 = Date.UTC(2024, 0, 1)
+    const out = createWriteStream(f)
+    for (let i = 0; i < n; i += 50_000) {
+      const block = Array.from(
+        { length: Math.min(50_000, n - i) },
+        (_, k) => `${i + k + 1},42000.00,0.01000,420.00,${t0 + Math.floor((i + k) / 20)},True,True`,
+      )
+      if (!out.write(`${block.join('\n')}\n`)) await new Promise<void>((r) => out.once('drain', () => r()))
+    }
+    await new Promise<void>((r) => out.end(() => r()))
+    const lake = join(dir, 'lake')
+    const child = spawn(process.execPath, [bin, 'import', f, '--lake', lake], { stdio: 'ignore' })
+    const data = join(lake, 'silver', 'trades', 'data')
+    const wrote = () => existsSync(data) && readdirSync(data, { recursive: true }).some((p) => String(p).endsWith('.parquet'))
+    for (let i = 0; i < 600 && !wrote() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 10))
+    expect(wrote(), 'the import wrote a data file before it was killed').toBe(true)
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+
+    const l = await openLake(lake)
+    try {
+      const t = await l.table('silver.trades')
+      expect(await t.history()).toHaveLength(0)
+      const v = capture()
+      expect(await run(['vacuum', '--lake', lake, '--older-than', '0s', '--dry-run', '--json'], v.io)).toBe(0)
+      expect(v.out.join('\n')).toContain('.parquet')
+      const r = await importFiles(l, [f])
+      expect(r).toMatchObject({ rowsRead: n, rowsWritten: n, duplicates: 0 })
+      expect((await l.sql`select count(*) as n, count(distinct id) as ids from ${l.ref('silver.trades')}`.rows())[0]).toEqual({ n, ids: n })
+    } finally {
+      await l.close()
+    }
+  }, 120_000)
 })
